@@ -1,0 +1,289 @@
+"""The one stream class: reads an Odoo model page by page and keeps resumable Singer state.
+
+State of a stream (under `bookmarks.<stream>`):
+- `replication_key_value`: where the next run starts (`write_date >= value`), written when the
+  stream completes: the server's clock when this run began, minus `lookback_minutes`.
+- `resume`: while a run is under way, `{"since", "after_id", "run_started"}` after every page, so a
+  run killed mid-stream starts again at the page after the last one it emitted.
+
+Why not bookmark the largest `write_date` read: Odoo reads it back truncated to the second and
+stamps every row of one transaction with the transaction's start, so a value read says little about
+what is still to come (see DESIGN.md, "write_date").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import typing as t
+
+from odoo_client import errors
+from singer_sdk import Stream
+
+from tap_odoo.paging import OFFSET, PageReader
+from tap_odoo.schema import make_normalizer
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context, Record
+
+    from tap_odoo.discovery import StreamSpec
+    from tap_odoo.tap import TapOdoo
+
+ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
+PROGRESS_EVERY_SECONDS = 10.0
+
+
+def to_odoo_datetime(value: dt.datetime) -> str:
+    """Format an aware datetime the way Odoo's domains expect it (UTC, no zone)."""
+    return value.astimezone(dt.timezone.utc).strftime(ODOO_DATETIME)
+
+
+def parse_timestamp(value: str) -> dt.datetime:
+    """Parse an RFC 3339 or Odoo datetime text; a value without a zone is UTC."""
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+class OdooStream(Stream):
+    """One Odoo model (or a user-declared slice of one) as a Singer stream."""
+
+    # Our bookmark advances per page, from the server's clock, not per record: the SDK's own
+    # per-record bookmarking (and its sort check, which a look-back window trips by design) is off.
+    is_sorted = False
+    check_sorted = False
+
+    def __init__(self, tap: TapOdoo, spec: StreamSpec) -> None:
+        super().__init__(tap, schema=spec.schema, name=spec.name)
+        self.spec = spec
+        self.primary_keys = list(spec.key_properties)
+        full_table = spec.name in (tap.config.get("full_sync_streams") or [])
+        self.replication_key = None if full_table else spec.replication_key
+        self._tap_odoo = tap
+        self.skipped_fields: set[str] = set(tap.config.get("ignore_fields", {}).get(spec.model, []))
+        self.rows_emitted = 0
+        self.seconds = 0.0
+
+    @property
+    def model(self) -> str:
+        """The Odoo model this stream reads."""
+        return self.spec.model
+
+    @property
+    def _singer_catalog_entry(self):  # noqa: ANN202
+        entry = super()._singer_catalog_entry
+        entry.table = self.spec.model  # where `--catalog` finds the model again
+        return entry
+
+    # What to read
+
+    def _requested_fields(self) -> list[str]:
+        selected = {
+            name
+            for name in self.spec.fields
+            if self.mask.get(("properties", name), True) and name not in self.skipped_fields
+        }
+        selected.add("id")
+        if self.replication_key:
+            selected.add(self.replication_key)
+        return sorted(selected)
+
+    def _base_domain(self) -> list:
+        config = self.config
+        domain = list(self.spec.domain)
+        domain += (config.get("stream_domains") or {}).get(self.name, [])
+        company_ids = config.get("company_ids")
+        if company_ids and "company_id" in self.spec.fields:
+            domain += ["|", ("company_id", "=", False), ("company_id", "in", list(company_ids))]
+        return domain
+
+    def _read_kwargs(self) -> dict:
+        kwargs: dict[str, t.Any] = {}
+        if not self.config.get("relation_names"):
+            kwargs["load"] = False  # bare many2one ids: no display-name work on the server
+        if not self.config.get("binary_content"):
+            kwargs["context"] = {"bin_size": True}
+        return kwargs
+
+    # Where to start
+
+    def _start(self) -> tuple[dt.datetime | None, int, dt.datetime | None]:
+        """Return (write_date lower bound, id to resume after, run start of a resumed run)."""
+        state = self.stream_state
+        resume = state.get("resume")
+        if resume:
+            since = parse_timestamp(resume["since"]) if resume.get("since") else None
+            run_started = parse_timestamp(resume["run_started"])
+            return since, int(resume.get("after_id") or 0), run_started
+        if not self.replication_key:
+            return None, 0, None
+        bookmark = state.get("replication_key_value")
+        if bookmark:
+            return parse_timestamp(bookmark), 0, None
+        start_date = self.config.get("start_date")
+        return (parse_timestamp(start_date) if start_date else None), 0, None
+
+    def _server_now(self) -> dt.datetime:
+        """The server's clock (HTTP Date of the latest answer); ours if it sent none."""
+        server_time = self._tap_odoo.client.last_server_time
+        if server_time is None:
+            self.logger.warning(
+                "The server sent no Date header: using this machine's clock for the bookmark of "
+                "'%s'; keep lookback_minutes larger than the clock difference.",
+                self.name,
+            )
+            return dt.datetime.now(dt.timezone.utc)
+        return server_time
+
+    # Reading
+
+    def _fetch(self, domain: list, offset: int, limit: int, order: str) -> list[dict]:
+        client = self._tap_odoo.client
+        while True:
+            fields = self._requested_fields()
+            try:
+                return client.search_read(
+                    self.model, domain, fields, offset=offset, limit=limit, order=order,
+                    **self._read_kwargs(),
+                )
+            except errors.ServerError:
+                bad = self._find_failing_fields(domain, fields)
+                if not bad:
+                    raise
+                for name in bad:
+                    self.logger.warning(
+                        "Skipping field '%s' of model '%s': the server fails when reading it "
+                        "(add it to ignore_fields to skip this check).",
+                        name,
+                        self.model,
+                    )
+                self.skipped_fields.update(bad)
+
+    def _find_failing_fields(self, domain: list, fields: list[str]) -> list[str]:
+        """Split the field list until the fields that make the server fail are isolated."""
+        client = self._tap_odoo.client
+        kwargs = self._read_kwargs()
+
+        def fails(subset: list[str]) -> bool:
+            try:
+                client.search_read(self.model, domain, ["id", *subset], limit=1, **kwargs)
+            except errors.ServerError:
+                return True
+            return False
+
+        def isolate(subset: list[str]) -> list[str]:
+            if not subset or not fails(subset):
+                return []
+            if len(subset) == 1:
+                return subset
+            middle = len(subset) // 2
+            return isolate(subset[:middle]) + isolate(subset[middle:])
+
+        return isolate([name for name in fields if name != "id"])
+
+    def get_records(self, context: Context | None) -> t.Iterable[Record]:
+        """Read the model page by page, saving a resume point after each page."""
+        config = self.config
+        since, after_id, run_started = self._start()
+        domain = self._base_domain()
+        if since is not None and self.replication_key:
+            domain.append((self.replication_key, ">=", to_odoo_datetime(since)))
+
+        client = self._tap_odoo.client
+        total = client.search_count(self.model, domain)
+        if run_started is None:
+            run_started = self._server_now()  # read right after search_count: before any page
+        if after_id:
+            self.logger.info("Resuming '%s' after id %s.", self.name, after_id)
+
+        mode = config.get("pagination", "keyset")
+        if mode == OFFSET:
+            self.logger.warning(
+                "Stream '%s' uses offset pagination: rows deleted or moved out of the domain "
+                "while it reads make later pages skip rows. Prefer pagination 'keyset'.",
+                self.name,
+            )
+        if after_id:
+            domain_for_pages = [*domain, ("id", ">", after_id)]
+        else:
+            domain_for_pages = domain
+        reader = PageReader(
+            self._fetch,
+            domain=domain_for_pages,
+            page_size=int(config.get("page_size", 2000)),
+            mode=mode,
+            prefetch=config.get("prefetch", True),
+        )
+        normalize = make_normalizer(self.spec.fields, bool(config.get("relation_names")))
+        progress = _Progress(self, total)
+        started = time.monotonic()
+        for page in reader:
+            for row in page:
+                yield normalize(row)
+            self.rows_emitted += len(page)
+            self._save_resume_point(since, page[-1]["id"], run_started)
+            progress.page_done(len(page))
+        self.seconds += time.monotonic() - started
+        self._complete(run_started)
+        progress.done()
+
+    # State
+
+    def _save_resume_point(
+        self, since: dt.datetime | None, after_id: int, run_started: dt.datetime
+    ) -> None:
+        self.stream_state["resume"] = {
+            "since": since.isoformat() if since else None,
+            "after_id": after_id,
+            "run_started": run_started.isoformat(),
+        }
+        self.state_manager.is_flushed = False
+        self._write_state_message()
+
+    def _complete(self, run_started: dt.datetime) -> None:
+        state = self.stream_state
+        state.pop("resume", None)
+        if self.replication_key:
+            lookback = dt.timedelta(minutes=float(self.config.get("lookback_minutes", 5)))
+            state["replication_key"] = self.replication_key
+            state["replication_key_value"] = (run_started - lookback).isoformat()
+        self.state_manager.is_flushed = False
+
+    def _increment_stream_state(self, latest_record: Record, *, context: Context | None = None):
+        """Per-record bookmarks are not used: see the module docstring."""
+
+
+class _Progress:
+    """Rows done / total, rate and time left for one stream, logged at most every few seconds."""
+
+    def __init__(self, stream: OdooStream, total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.done_rows = 0
+        self.started = time.monotonic()
+        self.last_log = self.started
+
+    def page_done(self, rows: int) -> None:
+        self.done_rows += rows
+        now = time.monotonic()
+        if now - self.last_log >= PROGRESS_EVERY_SECONDS:
+            self.last_log = now
+            self._log(now)
+
+    def _log(self, now: float) -> None:
+        elapsed = max(now - self.started, 1e-9)
+        rate = self.done_rows / elapsed
+        left = max(self.total - self.done_rows, 0)
+        eta = f"{left / rate:.0f} s" if rate > 0 else "unknown"
+        self.stream.logger.info(
+            "%s: %d / %d rows, %.0f rows/s, time left %s",
+            self.stream.name,
+            self.done_rows,
+            self.total,
+            rate,
+            eta,
+        )
+
+    def done(self) -> None:
+        self._log(time.monotonic())
