@@ -1,9 +1,9 @@
 """How tap-odoo pages through a model: keyset on `id` (default) or offset/limit, one page ahead.
 
-Keyset paging keeps the offset at 0 and asks for `id > last id seen`, ordered by `id`: a key that is
-unique and totally ordered, so rows that change, appear or vanish while we read never shift the pages.
-Offset paging (`offset += page_size` on an order ending with `id`) is kept for servers or domains where
-that is wanted, and documented to skip rows when rows leave the result set during a sync.
+Keyset paging keeps the offset at 0 and asks for `id > last id seen`, ordered by `id`: a key that
+is unique and totally ordered, so rows that change, appear or vanish while we read never shift the
+pages. Offset paging (`offset += page_size` on an order ending with `id`) is kept for where it is
+wanted, and documented to skip rows when rows leave the result set during a sync.
 """
 
 from __future__ import annotations

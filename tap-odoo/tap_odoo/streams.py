@@ -17,9 +17,9 @@ import datetime as dt
 import time
 import typing as t
 
-from odoo_client import errors
 from singer_sdk import Stream
 
+from odoo_client import errors
 from tap_odoo.paging import OFFSET, PageReader
 from tap_odoo.schema import make_normalizer
 
@@ -71,7 +71,7 @@ class OdooStream(Stream):
         return self.spec.model
 
     @property
-    def _singer_catalog_entry(self):  # noqa: ANN202
+    def _singer_catalog_entry(self):
         entry = super()._singer_catalog_entry
         entry.table = self.spec.model  # where `--catalog` finds the model again
         return entry
@@ -144,7 +144,12 @@ class OdooStream(Stream):
             fields = self._requested_fields()
             try:
                 return client.search_read(
-                    self.model, domain, fields, offset=offset, limit=limit, order=order,
+                    self.model,
+                    domain,
+                    fields,
+                    offset=offset,
+                    limit=limit,
+                    order=order,
                     **self._read_kwargs(),
                 )
             except errors.ServerError:
@@ -204,10 +209,7 @@ class OdooStream(Stream):
                 "while it reads make later pages skip rows. Prefer pagination 'keyset'.",
                 self.name,
             )
-        if after_id:
-            domain_for_pages = [*domain, ("id", ">", after_id)]
-        else:
-            domain_for_pages = domain
+        domain_for_pages = [*domain, ("id", ">", after_id)] if after_id else domain
         reader = PageReader(
             self._fetch,
             domain=domain_for_pages,

@@ -6,12 +6,12 @@ import sys
 import typing as t
 from functools import cached_property
 
-from odoo_client import ConnectionSettings, OdooClient
-from odoo_client.cli import run_cli
-from odoo_client.singer import CONNECTION_PROPERTIES
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
+from odoo_client import ConnectionSettings, OdooClient
+from odoo_client.cli import run_cli
+from odoo_client.singer import CONNECTION_PROPERTIES
 from tap_odoo.discovery import DISCOVERY_PROPERTIES, discover
 from tap_odoo.streams import OdooStream
 
@@ -56,9 +56,9 @@ SYNC_PROPERTIES = [
         default=5,
         title="Look-back (minutes)",
         description=(
-            "Each incremental run re-reads rows written this many minutes before the previous run "
-            "began. Odoo stamps `write_date` with the start of a transaction that may commit later; "
-            "the look-back catches such rows. Rows may be emitted twice, never missed."
+            "Each incremental run re-reads rows written this many minutes before the previous "
+            "run began. Odoo stamps `write_date` with the start of a transaction that may commit "
+            "later; the look-back catches such rows. Rows may be emitted twice, never missed."
         ),
     ),
     th.Property(
@@ -141,9 +141,7 @@ class TapOdoo(Tap):
             self._print_summary()
 
     def _print_summary(self) -> None:
-        streams = [
-            s for s in self.streams.values() if isinstance(s, OdooStream) and s.selected
-        ]
+        streams = [s for s in self.streams.values() if isinstance(s, OdooStream) and s.selected]
         if not streams:
             return
         lines = [f"{'stream':<32} {'rows':>10} {'seconds':>9}  skipped fields"]

@@ -1,0 +1,75 @@
+"""PageReader on its own: the paging arithmetic and the one-page-ahead prefetch."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tap_odoo.paging import KEYSET, OFFSET, PageReader
+
+
+class Table:
+    """A list of rows with ids that answers `search_read` the way Odoo does for `id > n` domains."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = sorted(ids)
+        self.calls: list[tuple[list, int, int, str]] = []
+        self.lock = threading.Lock()
+
+    def fetch(self, domain: list, offset: int, limit: int, order: str) -> list[dict]:
+        with self.lock:
+            self.calls.append((domain, offset, limit, order))
+            after = max((value for (field, _, value) in domain if field == "id"), default=0)
+            rows = [{"id": i} for i in self.ids if i > after]
+            return rows[offset : offset + limit]
+
+
+@pytest.mark.parametrize("mode", [KEYSET, OFFSET])
+@pytest.mark.parametrize("prefetch", [True, False])
+def test_reads_every_row_once_in_id_order(mode: str, prefetch: bool) -> None:
+    table = Table(list(range(1, 1002, 2)))  # 501 rows: the last page is short
+    reader = PageReader(table.fetch, domain=[], page_size=50, mode=mode, prefetch=prefetch)
+    pages = list(reader)
+    assert [len(p) for p in pages] == [50] * 10 + [1]
+    assert [row["id"] for page in pages for row in page] == table.ids
+    assert all(order == "id asc" for (*_, order) in table.calls)
+
+
+def test_keyset_keeps_offset_zero_and_asks_after_last_id() -> None:
+    table = Table(list(range(1, 101)))
+    list(PageReader(table.fetch, domain=[("active", "=", True)], page_size=40, mode=KEYSET))
+    assert [(domain, offset) for domain, offset, _, _ in table.calls] == [
+        ([("active", "=", True)], 0),
+        ([("active", "=", True), ("id", ">", 40)], 0),
+        ([("active", "=", True), ("id", ">", 80)], 0),
+    ]
+
+
+def test_exact_multiple_of_page_size_ends_with_an_empty_page() -> None:
+    table = Table(list(range(1, 101)))
+    pages = list(PageReader(table.fetch, domain=[], page_size=50, mode=KEYSET))
+    assert [len(p) for p in pages] == [50, 50]
+    assert len(table.calls) == 3  # the third call answers [] and ends the loop
+
+
+def test_keyset_survives_deletions_between_pages_where_offset_skips() -> None:
+    def read_while_deleting(mode: str) -> list[int]:
+        table = Table(list(range(1, 101)))
+        seen: list[int] = []
+        for page in PageReader(table.fetch, domain=[], page_size=10, mode=mode, prefetch=False):
+            seen += [row["id"] for row in page]
+            # While the sync runs, someone deletes the two oldest rows (already read).
+            del table.ids[:2]
+        return seen
+
+    assert read_while_deleting(KEYSET) == list(range(1, 101))
+    skipped = set(range(1, 101)) - set(read_while_deleting(OFFSET))
+    assert len(skipped) > 10, "offset paging skips rows when earlier rows vanish"
+
+
+def test_rejects_bad_settings() -> None:
+    with pytest.raises(ValueError, match="pagination must be"):
+        PageReader(lambda *a: [], domain=[], page_size=10, mode="cursor")
+    with pytest.raises(ValueError, match="page_size must be a positive integer"):
+        PageReader(lambda *a: [], domain=[], page_size=0)
