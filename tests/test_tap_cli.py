@@ -1,0 +1,50 @@
+"""`tap-odoo` on the command line, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+from singer_run import BIN, discover, tap_command
+from test_tap_sync import tap_config
+
+
+def test_discover_describes_the_sandbox(sandbox) -> None:
+    catalog = discover(tap_config(sandbox))
+    streams = {entry["tap_stream_id"]: entry for entry in catalog["streams"]}
+    partner = streams["res_partner"]
+    assert partner["table"] == "res.partner"
+    assert partner["key_properties"] == ["id"]
+    assert partner["replication_key"] == "write_date"
+    assert partner["schema"]["properties"]["id"]["type"] == "integer"
+    assert "x_studio_customer_code" in partner["schema"]["properties"]
+
+
+def test_about_json_lists_the_settings_and_hides_no_secret(sandbox) -> None:
+    result = subprocess.run(
+        [str(BIN / "tap-odoo"), "--about", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    about = json.loads(result.stdout)
+    assert about["name"] == "tap-odoo"
+    properties = about["settings"]["properties"]
+    for setting in ("url", "database", "username", "password", "page_size", "pagination"):
+        assert setting in properties, setting
+    assert properties["password"].get("secret") is True
+    assert sandbox.settings["password"] not in result.stdout + result.stderr
+
+
+def test_wrong_password_ends_with_one_clear_line(sandbox) -> None:
+    config = tap_config(sandbox) | {"password": "not-the-password"}
+    with tempfile.TemporaryDirectory() as directory:
+        command = tap_command(config, Path(directory), None, None, "--discover")
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "authentication" in last_line.lower() or "password" in last_line.lower()
+    assert "not-the-password" not in result.stderr + result.stdout
