@@ -1,0 +1,238 @@
+"""Odoo field types -> JSON schema, and Odoo rows -> the records the tap emits.
+
+Odoo answers `False` for an empty value of any type, many2one as `[id, "name"]` (a bare id with
+`load=False`), datetimes as naive UTC text. `field_schema` and `make_normalizer` agree on one
+mapping (the table in tap-odoo/README.md):
+
+| Odoo type | JSON schema | value emitted |
+| --- | --- | --- |
+| char, text, html, selection | string | as read |
+| integer, many2one_reference | integer | as read |
+| float, monetary | number | as read |
+| boolean | boolean | as read (`False` stays false) |
+| date | string, format date | "YYYY-MM-DD" |
+| datetime | string, format date-time | "YYYY-MM-DDTHH:MM:SS+00:00" |
+| many2one | integer (+ `<field>_name` string) | the id (and the display name) |
+| one2many, many2many | array of integers | the ids |
+| reference | string | "model,id" |
+| json | object | the object (any other JSON value as `{"value": ...}`) |
+| properties | object | property name -> value |
+| properties_definition | array of objects | the definitions |
+| binary (image too) | string | base64 text, or the size text under `bin_size` |
+| anything newer | string | text, or the value as JSON text |
+
+Every property is nullable except `id`; `False` becomes null for every type but boolean.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+RELATION_NAME_SUFFIX = "_name"
+
+_STRING = {"type": ["string", "null"]}
+_JSON_SCHEMAS: dict[str, dict[str, Any]] = {
+    "char": _STRING,
+    "text": _STRING,
+    "html": _STRING,
+    "selection": _STRING,
+    "reference": _STRING,
+    "binary": _STRING,
+    "image": _STRING,
+    "integer": {"type": ["integer", "null"]},
+    "many2one_reference": {"type": ["integer", "null"]},
+    "many2one": {"type": ["integer", "null"]},
+    "float": {"type": ["number", "null"]},
+    "monetary": {"type": ["number", "null"]},
+    "boolean": {"type": ["boolean", "null"]},
+    "date": {"type": ["string", "null"], "format": "date"},
+    "datetime": {"type": ["string", "null"], "format": "date-time"},
+    "one2many": {"type": ["array", "null"], "items": {"type": "integer"}},
+    "many2many": {"type": ["array", "null"], "items": {"type": "integer"}},
+    "json": {"type": ["object", "null"]},
+    "properties": {"type": ["object", "null"]},
+    "properties_definition": {"type": ["array", "null"], "items": {"type": "object"}},
+}
+BINARY_TYPES = frozenset({"binary", "image"})
+
+
+def field_schema(name: str, field: dict) -> dict:
+    """Return the JSON schema of one `fields_get` field (`name` is the field's name)."""
+    odoo_type = field.get("type", "")
+    schema = dict(_JSON_SCHEMAS.get(odoo_type, _STRING))
+    if name == "id":
+        schema["type"] = "integer"
+    description = field_description(field)
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def relation_name_schema(field: dict) -> dict:
+    """JSON schema of the `<field>_name` property that carries a many2one's display name."""
+    label = field.get("string") or ""
+    return {"type": ["string", "null"], "description": f"{label} (display name)".strip()}
+
+
+def field_description(field: dict) -> str:
+    """Label, help text and (for selections) the allowed values, as one line of text."""
+    parts = []
+    label = (field.get("string") or "").strip()
+    if label:
+        parts.append(label if label.endswith(".") else f"{label}.")
+    help_text = field.get("help")
+    if isinstance(help_text, str) and help_text.strip():
+        parts.append(help_text.strip())
+    selection = field.get("selection")
+    if field.get("type") == "selection" and isinstance(selection, list) and selection:
+        values = ", ".join(_selection_value(option) for option in selection)
+        parts.append(f"Values: {values}.")
+    return " ".join(parts)
+
+
+def _selection_value(option: Any) -> str:
+    if isinstance(option, (list, tuple)) and len(option) == 2:
+        key, label = option
+        return f"{key} ({label})" if label and label != key else str(key)
+    return str(option)
+
+
+# Normalization: one converter per field that needs more than `False -> None`, chosen once per
+# stream, so the per-row loop is a dict lookup and at most one call per field.
+
+_Converter = Callable[[str, Any, dict], None]
+
+
+def make_normalizer(fields: dict[str, dict], relation_names: bool) -> Callable[[dict], dict]:
+    """Return a function turning one `search_read` row into the record the tap emits.
+
+    Only the keys present in the row are emitted (plus `<field>_name` of a many2one when
+    `relation_names` is on), so rows read with a narrowed field list stay narrow.
+    """
+    converters: dict[str, _Converter] = {}
+    for name, field in fields.items():
+        converter = _converter_for(name, field.get("type", ""), relation_names)
+        if converter is not None:
+            converters[name] = converter
+    lookup = converters.get
+
+    def normalize(row: dict) -> dict:
+        out: dict[str, Any] = {}
+        for name, value in row.items():
+            converter = lookup(name)
+            if converter is None:
+                out[name] = None if value is False else value
+            else:
+                converter(name, value, out)
+        return out
+
+    return normalize
+
+
+def _converter_for(name: str, odoo_type: str, relation_names: bool) -> _Converter | None:
+    if odoo_type == "boolean":
+        return _keep
+    if odoo_type == "many2one":
+        if relation_names:
+            return _many2one_with_name(name + RELATION_NAME_SUFFIX)
+        return _many2one_id
+    if odoo_type == "datetime":
+        return _datetime
+    if odoo_type == "json":
+        return _json_object
+    if odoo_type == "properties":
+        return _properties
+    if odoo_type in BINARY_TYPES:
+        return _binary_text
+    if odoo_type and odoo_type not in _JSON_SCHEMAS:
+        return _as_text
+    return None
+
+
+def _keep(name: str, value: Any, out: dict) -> None:
+    out[name] = value
+
+
+def _many2one_id(name: str, value: Any, out: dict) -> None:
+    if value is False or value is None:
+        out[name] = None
+    elif type(value) is list:  # [id, "display name"]: read without load=False
+        out[name] = value[0]
+    else:
+        out[name] = value
+
+
+def _many2one_with_name(name_key: str) -> _Converter:
+    def convert(name: str, value: Any, out: dict) -> None:
+        if value is False or value is None:
+            out[name] = None
+            out[name_key] = None
+        elif type(value) is list:
+            out[name] = value[0]
+            out[name_key] = value[1] if len(value) > 1 and value[1] is not False else None
+        else:
+            out[name] = value
+            out[name_key] = None
+
+    return convert
+
+
+def _datetime(name: str, value: Any, out: dict) -> None:
+    if value is False or value is None:
+        out[name] = None
+    elif len(value) >= 19 and value[10] == " ":
+        out[name] = f"{value[:10]}T{value[11:]}+00:00"
+    else:
+        out[name] = value
+
+
+def _json_object(name: str, value: Any, out: dict) -> None:
+    if value is False or value is None:
+        out[name] = None
+    elif type(value) is dict:
+        out[name] = value
+    else:
+        out[name] = {"value": value}
+
+
+def _properties(name: str, value: Any, out: dict) -> None:
+    """Odoo reads properties as a list of definitions with their values: emit name -> value."""
+    if value is False or value is None:
+        out[name] = None
+    elif type(value) is dict:
+        out[name] = value
+    else:
+        out[name] = {
+            item["name"]: _property_value(item)
+            for item in value
+            if isinstance(item, dict) and "name" in item
+        }
+
+
+def _property_value(item: dict) -> Any:
+    value = item.get("value")
+    if value is False and item.get("type") != "boolean":
+        return None
+    return value
+
+
+def _binary_text(name: str, value: Any, out: dict) -> None:
+    if value is False or value is None:
+        out[name] = None
+    elif isinstance(value, str):
+        out[name] = value
+    elif isinstance(value, bytes):
+        out[name] = value.decode("ascii", "replace")
+    else:  # computed "binary" widgets (tax_totals, ...) hold JSON
+        out[name] = json.dumps(value, sort_keys=True, default=str)
+
+
+def _as_text(name: str, value: Any, out: dict) -> None:
+    if value is False or value is None:
+        out[name] = None
+    elif isinstance(value, str):
+        out[name] = value
+    else:
+        out[name] = json.dumps(value, sort_keys=True, default=str)
