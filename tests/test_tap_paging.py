@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from tap_odoo.deletions import iter_ranges, read_all_ids, to_ranges, vanished
 from tap_odoo.paging import KEYSET, OFFSET, PageReader
 
 
@@ -73,3 +74,22 @@ def test_rejects_bad_settings() -> None:
         PageReader(lambda *a: [], domain=[], page_size=10, mode="cursor")
     with pytest.raises(ValueError, match="page_size must be a positive integer"):
         PageReader(lambda *a: [], domain=[], page_size=0)
+
+
+def test_id_ranges_round_trip_and_find_vanished_ids() -> None:
+    ids = [1, 2, 3, 7, 9, 10, 11, 20]
+    ranges = to_ranges(ids)
+    assert ranges == [[1, 3], [7, 7], [9, 11], [20, 20]]
+    assert list(iter_ranges(ranges)) == ids
+    assert vanished(ranges, [1, 3, 9, 10, 11, 20, 21]) == [2, 7]
+    assert to_ranges([]) == []
+
+
+def test_read_all_ids_pages_by_id() -> None:
+    table = Table(list(range(1, 251)))
+
+    def search(domain: list, limit: int) -> list[int]:
+        return [row["id"] for row in table.fetch(domain, 0, limit, "id asc")]
+
+    assert read_all_ids(search, [], 100) == list(range(1, 251))
+    assert len(table.calls) == 3

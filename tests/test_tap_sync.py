@@ -78,30 +78,37 @@ def test_full_sync_returns_exactly_the_sandbox_rows(sandbox) -> None:
     assert any(not r["active"] for r in output.records["res_partner"]), "archived rows are synced"
 
 
-def test_incremental_run_emits_the_changed_and_new_rows(make_sandbox) -> None:
+def test_incremental_run_emits_changed_new_and_deleted_rows(make_sandbox) -> None:
     sandbox = make_sandbox()
     config = tap_config(sandbox, models=["res.partner"], lookback_minutes=5)
     first = run_tap(config)
     state = first.state
     bookmark = state["bookmarks"]["res_partner"]["replication_key_value"]
     assert "resume" not in state["bookmarks"]["res_partner"]
+    assert not any(r.get("_sdc_deleted_at") for r in first.records["res_partner"])
 
     all_ids = sorted(ground_truth(sandbox, "res.partner"))
     changed = all_ids[10:15]
     archived = all_ids[20:23]
+    deleted = [i for i in reversed(all_ids) if not is_referenced(sandbox, i)][:2]
     admin_call(sandbox, "res.partner", "write", changed, {"comment": "changed"})
     admin_call(sandbox, "res.partner", "write", archived, {"active": False})
+    admin_call(sandbox, "res.partner", "unlink", deleted)
     new = admin_call(sandbox, "res.partner", "create", [{"name": f"New {i}"} for i in range(3)])
 
     second = run_tap(config, state=state)
-    emitted = set(second.ids("res_partner"))
-    assert emitted == set(changed) | set(archived) | set(new)
+    rows = second.records["res_partner"]
+    assert {r["id"] for r in rows if not r.get("_sdc_deleted_at")} == (
+        set(changed) | set(archived) | set(new)
+    )
+    assert {r["id"] for r in rows if r.get("_sdc_deleted_at")} == set(deleted)
     new_bookmark = second.state["bookmarks"]["res_partner"]["replication_key_value"]
     assert as_utc(new_bookmark) > as_utc(bookmark)
 
     third = run_tap(config, state=second.state)
-    # Nothing changed since: only the look-back window (the rows changed just before run 2).
-    assert set(third.ids("res_partner")) <= emitted
+    # Nothing changed since: at most the look-back window (rows changed just before run 2).
+    assert {r["id"] for r in third.records["res_partner"]} <= set(changed + archived + new)
+    assert not any(r.get("_sdc_deleted_at") for r in third.records["res_partner"])
 
 
 def test_start_date_is_applied_by_the_domain(make_sandbox) -> None:

@@ -5,6 +5,8 @@ State of a stream (under `bookmarks.<stream>`):
   stream completes: the server's clock when this run began, minus `lookback_minutes`.
 - `resume`: while a run is under way, `{"since", "after_id", "run_started"}` after every page, so a
   run killed mid-stream starts again at the page after the last one it emitted.
+- `ids`: with `detect_deletions`, the ids the stream held at the end of the last run, as ranges;
+  ids gone since are emitted as `{"id": ..., "_sdc_deleted_at": ...}` records.
 
 Why not bookmark the largest `write_date` read: Odoo reads it back truncated to the second and
 stamps every row of one transaction with the transaction's start, so a value read says little about
@@ -20,6 +22,7 @@ import typing as t
 from singer_sdk import Stream
 
 from odoo_client import errors
+from tap_odoo.deletions import read_all_ids, to_ranges, vanished
 from tap_odoo.paging import OFFSET, PageReader
 from tap_odoo.schema import make_normalizer
 
@@ -31,6 +34,8 @@ if t.TYPE_CHECKING:
 
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 PROGRESS_EVERY_SECONDS = 10.0
+ID_PAGE_SIZE = 50_000
+DELETED_AT = "_sdc_deleted_at"
 
 
 def to_odoo_datetime(value: dt.datetime) -> str:
@@ -55,7 +60,12 @@ class OdooStream(Stream):
     check_sorted = False
 
     def __init__(self, tap: TapOdoo, spec: StreamSpec) -> None:
-        super().__init__(tap, schema=spec.schema, name=spec.name)
+        self.detect_deletions = bool(tap.config.get("detect_deletions", True))
+        schema = spec.schema
+        if self.detect_deletions:
+            deleted_at = {"type": ["string", "null"], "format": "date-time"}
+            schema = {**schema, "properties": {**schema["properties"], DELETED_AT: deleted_at}}
+        super().__init__(tap, schema=schema, name=spec.name)
         self.spec = spec
         self.primary_keys = list(spec.key_properties)
         full_table = spec.name in (tap.config.get("full_sync_streams") or [])
@@ -63,6 +73,7 @@ class OdooStream(Stream):
         self._tap_odoo = tap
         self.skipped_fields: set[str] = set(tap.config.get("ignore_fields", {}).get(spec.model, []))
         self.rows_emitted = 0
+        self.rows_deleted = 0
         self.seconds = 0.0
 
     @property
@@ -226,9 +237,28 @@ class OdooStream(Stream):
             self.rows_emitted += len(page)
             self._save_resume_point(since, page[-1]["id"], run_started)
             progress.page_done(len(page))
+        if self.detect_deletions:
+            yield from self._deleted_records(self._base_domain())
         self.seconds += time.monotonic() - started
         self._complete(run_started)
         progress.done()
+
+    def _deleted_records(self, domain: list) -> t.Iterator[Record]:
+        """Rows present at the last run and gone now (one id-only search per 50,000 rows)."""
+        client = self._tap_odoo.client
+
+        def search(page_domain: list, limit: int) -> list[int]:
+            return client.search(self.model, page_domain, limit=limit, order="id asc")
+
+        current = read_all_ids(search, domain, ID_PAGE_SIZE)
+        previous = self.stream_state.get("ids")
+        self.stream_state["ids"] = to_ranges(current)
+        if not previous:
+            return
+        deleted_at = self._server_now().isoformat()
+        for record_id in vanished(previous, current):
+            self.rows_deleted += 1
+            yield {"id": record_id, DELETED_AT: deleted_at}
 
     # State
 

@@ -76,6 +76,18 @@ SYNC_PROPERTIES = [
         examples=[{"res_partner": [["is_company", "=", True]]}],
     ),
     th.Property(
+        "detect_deletions",
+        th.BooleanType,
+        default=True,
+        title="Detect deletions",
+        description=(
+            "Odoo keeps no record of deleted rows: at the end of each run, read the ids present "
+            "now (one id-only `search` per 50,000 rows) and emit `{id, _sdc_deleted_at}` for the "
+            "ids present at the previous run and gone since. The ids are kept in the state as "
+            "ranges. Rows that leave a stream's domain count as deleted from that stream."
+        ),
+    ),
+    th.Property(
         "binary_content",
         th.BooleanType,
         default=False,
@@ -144,11 +156,12 @@ class TapOdoo(Tap):
         streams = [s for s in self.streams.values() if isinstance(s, OdooStream) and s.selected]
         if not streams:
             return
-        lines = [f"{'stream':<32} {'rows':>10} {'seconds':>9}  skipped fields"]
+        lines = [f"{'stream':<32} {'rows':>10} {'deleted':>8} {'seconds':>9}  skipped fields"]
         for stream in streams:
             skipped = ", ".join(sorted(stream.skipped_fields)) or "-"
             lines.append(
-                f"{stream.name:<32} {stream.rows_emitted:>10} {stream.seconds:>9.1f}  {skipped}"
+                f"{stream.name:<32} {stream.rows_emitted:>10} {stream.rows_deleted:>8} "
+                f"{stream.seconds:>9.1f}  {skipped}"
             )
         lines.append(f"retries: {self.client.retries}")
         print("\n".join(lines), file=sys.stderr, flush=True)
