@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import atexit
 
-from odoo_sandbox import Sandbox
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
+
+from odoo_sandbox import Sandbox
 from tap_odoo.tap import TapOdoo
 
 _SANDBOX = Sandbox(odoo_version=17, scale=1).start()
