@@ -1,0 +1,161 @@
+"""Benchmark of tap-odoo's sync on the sandbox: ratios measured in one run, not absolute times.
+
+For each latency (0 and 30 ms per call) and model:
+- tap / bare loop: `tap-odoo` (writing Singer messages to /dev/null) over a bare client loop that
+  reads the same pages with the same fields (goal <= 1.10: the tap adds little to server time);
+- naive / tap: the naive way other connectors read (every field incl. computed ones, many2one names,
+  offset paging, no prefetch) over the tap's defaults;
+- peak RSS of the tap at 20,000 and at 200,000 partners (goal: within 20%: memory does not grow with
+  the row count).
+
+Usage: .venv/bin/python bench/bench_tap_sync.py [--scale 200] [--out bench/RESULTS.md]
+The generated database is cached in bench/.cache/ so later runs skip the data generation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+CACHE = ROOT / "bench" / ".cache"
+CONNECTION_KEYS = ("url", "database", "username", "password")
+
+
+@contextlib.contextmanager
+def sandbox(scale: int, latency_ms: int):
+    """A sandbox process on a free port, its data persisted in the cache folder."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(BIN / "odoo-sandbox"),
+        "--port", "0",
+        "--scale", str(scale),
+        "--db", str(CACHE / f"scale{scale}.sqlite"),
+    ]  # fmt: skip
+    if latency_ms:
+        command += ["--faults", f"latency_ms={latency_ms}"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        yield json.loads(process.stdout.readline())
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def timed_tap(config: dict) -> tuple[float, int]:
+    """Run tap-odoo to completion; return (wall seconds, peak RSS in MiB)."""
+    with tempfile.TemporaryDirectory() as directory:
+        config_path = Path(directory) / "config.json"
+        config_path.write_text(json.dumps(config))
+        runner = (
+            "import resource, subprocess, sys, time\n"
+            "start = time.perf_counter()\n"
+            "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\n"
+            "print(time.perf_counter() - start, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", runner, str(BIN / "tap-odoo"), "--config", str(config_path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    seconds, rss_kib = result.stdout.split()
+    return float(seconds), int(rss_kib) // 1024
+
+
+def bare_loop(settings: dict, model: str, fields: list[str], page_size: int) -> tuple[float, int]:
+    """Read every row with keyset pages and the same fields, doing nothing else."""
+    from odoo_client import ConnectionSettings, OdooClient  # noqa: PLC0415
+
+    client = OdooClient(ConnectionSettings.from_config(settings))
+    client.authenticate()
+    start = time.perf_counter()
+    rows, after = 0, 0
+    while True:
+        domain = [("id", ">", after)] if after else []
+        page = client.search_read(
+            model, domain, fields, limit=page_size, order="id asc", load=False,
+            context={"bin_size": True},
+        )  # fmt: skip
+        rows += len(page)
+        if len(page) < page_size:
+            return time.perf_counter() - start, rows
+        after = page[-1]["id"]
+
+
+def tap_fields(settings: dict, model: str) -> list[str]:
+    """The fields the tap requests for a model by default (from its own discovery)."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "config.json"
+        path.write_text(json.dumps({**settings, "models": [model]}))
+        result = subprocess.run(
+            [str(BIN / "tap-odoo"), "--config", str(path), "--discover"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    (entry,) = json.loads(result.stdout)["streams"]
+    return sorted(name for name in entry["schema"]["properties"] if not name.startswith("_sdc"))
+
+
+def main() -> None:
+    """Run every measurement and write the results table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=200)
+    parser.add_argument("--small-scale", type=int, default=20)
+    parser.add_argument("--models", nargs="+", default=["res.partner", "account.move.line"])
+    parser.add_argument("--page-size", type=int, default=2000)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS-tap-sync.md")
+    args = parser.parse_args()
+
+    lines = [
+        "| model | latency | rows | bare loop s | tap s | tap/bare | naive s | naive/tap |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for latency in (0, 30):
+        with sandbox(args.scale, latency) as running:
+            settings = {key: running[key] for key in CONNECTION_KEYS}
+            for model in args.models:
+                fields = tap_fields(settings, model)
+                bare_s, rows = bare_loop(settings, model, fields, args.page_size)
+                base = {**settings, "models": [model], "page_size": args.page_size}
+                tap_s, _ = timed_tap({**base, "detect_deletions": False})
+                naive = {
+                    **base,
+                    "include_computed_fields": True,
+                    "relation_names": True,
+                    "pagination": "offset",
+                    "prefetch": False,
+                    "detect_deletions": False,
+                }
+                naive_s, _ = timed_tap(naive)
+                lines.append(
+                    f"| {model} | {latency} ms | {rows} | {bare_s:.2f} | {tap_s:.2f} | "
+                    f"{tap_s / bare_s:.2f} | {naive_s:.2f} | {naive_s / tap_s:.2f} |"
+                )
+                print(lines[-1], flush=True)
+
+    memory = ["", "| partners | tap peak RSS MiB |", "| --- | --- |"]
+    rss = {}
+    for scale in (args.small_scale, args.scale):
+        with sandbox(scale, 0) as running:
+            settings = {key: running[key] for key in CONNECTION_KEYS}
+            _, rss[scale] = timed_tap({**settings, "models": ["res.partner"]})
+            memory.append(f"| {scale * 1000} | {rss[scale]} |")
+    memory.append(
+        f"\nPeak RSS ratio {args.scale * 1000} / {args.small_scale * 1000} partners: "
+        f"{rss[args.scale] / rss[args.small_scale]:.2f} (goal <= 1.20)"
+    )
+    text = "\n".join(["# tap-odoo sync benchmark", "", *lines, *memory, ""])
+    args.out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
