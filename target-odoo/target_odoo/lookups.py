@@ -1,0 +1,160 @@
+"""Turn source values into many2one / many2many ids: batched per model and field, cached per run."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from target_odoo.external_ids import ExternalIds, external_id_name
+from target_odoo.mapping import LookupRule, Match
+
+
+@dataclass
+class LookupRequest:
+    """One lookup of one record: the source value for each match, and what it resolved to."""
+
+    label: str
+    rule: LookupRule
+    keys: list[Any]
+    create_values: dict[str, Any] | None = None
+    result: Any = None
+    error: str | None = None
+    created: bool = False
+    done: bool = False
+
+    def describe(self) -> str:
+        """The source values tried, for error messages."""
+        tried = [
+            f"{match.path}={key!r} ({'external id' if match.external_id_streams else match.field})"
+            for match, key in zip(self.rule.matches, self.keys, strict=True)
+            if key is not None
+        ]
+        return ", ".join(tried)
+
+
+def _match_target(match: Match) -> str:
+    return (
+        "xmlid:" + ",".join(match.external_id_streams) if match.external_id_streams else match.field
+    )
+
+
+class LookupResolver:
+    """Resolve lookup requests of a whole batch in a few calls; found ids are cached for the run."""
+
+    def __init__(self, client: Any, external_ids: ExternalIds, *, dry_run: bool = False) -> None:
+        self.client = client
+        self.external_ids = external_ids
+        self.dry_run = dry_run
+        self._found: dict[tuple, int] = {}
+
+    def resolve(self, requests: list[LookupRequest]) -> None:
+        """Fill `result` (an id, a list of ids, or None) or `error` of every request."""
+        rounds = max((len(request.rule.matches) for request in requests), default=0)
+        for index in range(rounds):
+            pending = [r for r in requests if not r.done and index < len(r.keys)]
+            pending = [r for r in pending if r.keys[index] is not None]
+            self._run_round(pending, index)
+        self._handle_missing([r for r in requests if not r.done])
+
+    def _cache_key(self, rule: LookupRule, match: Match, value: Any) -> tuple:
+        return (rule.model, _match_target(match), json.dumps(rule.domain), json.dumps(value))
+
+    def _run_round(self, requests: list[LookupRequest], index: int) -> None:
+        groups: dict[tuple, set] = defaultdict(set)
+        rules: dict[tuple, LookupRule] = {}
+        for request in requests:
+            match = request.rule.matches[index]
+            group = (request.rule.model, _match_target(match), json.dumps(request.rule.domain))
+            rules.setdefault(group, request.rule)
+            for value in self._values(request, index):
+                if self._cache_key(request.rule, match, value) not in self._found:
+                    groups[group].add(json.dumps(value))
+        for group, values in groups.items():
+            rule = rules[group]
+            match = next(m for m in rule.matches if _match_target(m) == group[1])
+            self._fetch(rule, match, sorted((json.loads(v) for v in values), key=str))
+        for request in requests:
+            self._assign(request, index)
+
+    @staticmethod
+    def _values(request: LookupRequest, index: int) -> list:
+        key = request.keys[index]
+        return list(key) if request.rule.many else [key]
+
+    def _fetch(self, rule: LookupRule, match: Match, values: list) -> None:
+        if match.external_id_streams:
+            names = {
+                external_id_name(stream, value): value
+                for value in values
+                for stream in match.external_id_streams
+            }
+            for name, res_id in self.external_ids.find(rule.model, list(names)).items():
+                self._found.setdefault(self._cache_key(rule, match, names[name]), res_id)
+            return
+        domain = [(match.field, "in", values), *[tuple(leaf) for leaf in rule.domain]]
+        rows = self.client.search_read(rule.model, domain, ["id", match.field], order="id")
+        for row in rows:
+            self._found.setdefault(self._cache_key(rule, match, row[match.field]), row["id"])
+
+    def _assign(self, request: LookupRequest, index: int) -> None:
+        match = request.rule.matches[index]
+        found = [
+            self._found.get(self._cache_key(request.rule, match, value))
+            for value in self._values(request, index)
+        ]
+        if request.rule.many:
+            missing = [
+                v for v, res_id in zip(request.keys[index], found, strict=True) if res_id is None
+            ]
+            request.result = [res_id for res_id in found if res_id is not None]
+            request.done = True
+            if missing and request.rule.on_missing != "empty":
+                request.error = (
+                    f"{request.label}: no {request.rule.model} with {match.field} in {missing!r}"
+                )
+        elif found[0] is not None:
+            request.result = found[0]
+            request.done = True
+
+    def _handle_missing(self, requests: list[LookupRequest]) -> None:
+        to_create: dict[str, list[LookupRequest]] = defaultdict(list)
+        for request in requests:
+            if request.rule.on_missing == "empty":
+                request.result = None
+            elif request.rule.on_missing == "create" and request.create_values:
+                to_create[
+                    json.dumps(
+                        [request.rule.model, request.create_values], sort_keys=True, default=str
+                    )
+                ].append(request)
+                continue
+            else:
+                request.error = (
+                    f"{request.label}: no {request.rule.model} matches {request.describe()}"
+                )
+            request.done = True
+        if to_create:
+            self._create(to_create)
+
+    def _create(self, to_create: dict[str, list[LookupRequest]]) -> None:
+        by_model: dict[str, list[list[LookupRequest]]] = defaultdict(list)
+        for same in to_create.values():
+            by_model[same[0].rule.model].append(same)
+        for model, groups in by_model.items():
+            if self.dry_run:
+                ids: list[int | None] = [None] * len(groups)
+            else:
+                vals = [{**g[0].rule.create_constants, **g[0].create_values} for g in groups]
+                ids = list(self.client.create(model, vals))
+            for res_id, same in zip(ids, groups, strict=True):
+                for request in same:
+                    request.result, request.created, request.done = res_id, True, True
+                    if res_id is not None:
+                        self._remember(request, res_id)
+
+    def _remember(self, request: LookupRequest, res_id: int) -> None:
+        for match, key in zip(request.rule.matches, request.keys, strict=True):
+            if key is not None and not match.external_id_streams:
+                self._found[self._cache_key(request.rule, match, key)] = res_id

@@ -1,0 +1,319 @@
+"""Load mapping.json, validate it against mapping.schema.json, and turn it into typed rules."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+DEFAULT_KEY = ["externalId", "id"]
+_MODEL_STREAM = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+class MappingError(ValueError):
+    """mapping.json is unreadable or invalid; the message names the stream and key."""
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One Odoo field taken from a source path."""
+
+    path: str | list[str]
+    transform: str | None = None
+    values: dict[str, Any] | None = None
+    default: Any = None
+    has_default: bool = False
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Match:
+    """One way to find the related record: by an Odoo field or by our external ids."""
+
+    path: str | list[str]
+    transform: str | None = None
+    field: str | None = None
+    external_id_streams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LookupRule:
+    """Turn source values into a many2one id (or many2many ids)."""
+
+    model: str
+    matches: tuple[Match, ...]
+    domain: tuple = ()
+    many: bool = False
+    on_missing: str = "fail"
+    create: dict[str, FieldRule] = field(default_factory=dict)
+    create_constants: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LinesRule:
+    """A source list written into a one2many field with the header, in the same call."""
+
+    path: str
+    model: str
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    lookups: dict[str, LookupRule] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """True when the (transformed) source value is one of `values`."""
+
+    path: str | list[str]
+    values: tuple
+    transform: str | None = None
+
+
+@dataclass(frozen=True)
+class StateGuard:
+    """True when an Odoo record's `field` is one of `values`."""
+
+    field: str
+    values: tuple
+
+
+@dataclass(frozen=True)
+class AfterAction:
+    """A business method called on written records (action_post, button_confirm)."""
+
+    method: str
+    when: Condition | None = None
+    unless: StateGuard | None = None
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    """Everything the target needs to write one stream."""
+
+    stream: str
+    model: str
+    key: str | list[str] = field(default_factory=lambda: list(DEFAULT_KEY))
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    on_create: dict[str, Any] = field(default_factory=dict)
+    lookups: dict[str, LookupRule] = field(default_factory=dict)
+    lines: dict[str, LinesRule] = field(default_factory=dict)
+    after: tuple[AfterAction, ...] = ()
+    locked_when: StateGuard | None = None
+    passthrough: bool = False
+
+
+@dataclass(frozen=True)
+class PassthroughSettings:
+    """How streams named like an Odoo model are written."""
+
+    enabled: bool = True
+    keep_ids_for: tuple[str, ...] = ()
+    skip_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """The whole validated mapping."""
+
+    streams: dict[str, StreamMapping]
+    passthrough: PassthroughSettings
+
+    def for_stream(self, stream: str) -> StreamMapping:
+        """The mapping of `stream`; a pass-through one for streams named like a model."""
+        if stream in self.streams:
+            return self.streams[stream]
+        if self.passthrough.enabled and _MODEL_STREAM.match(stream):
+            return StreamMapping(
+                stream=stream, model=stream.replace("_", "."), key=["id"], passthrough=True
+            )
+        known = ", ".join(sorted(self.streams))
+        raise MappingError(
+            f"stream {stream!r}: no mapping. Add it under 'streams' in mapping.json "
+            f"(known: {known}) or name the stream like an Odoo model (res_partner)."
+        )
+
+
+def _schema() -> dict:
+    text = resources.files("target_odoo").joinpath("mapping.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def default_mapping_document() -> dict:
+    """The mapping.json shipped with the package."""
+    return json.loads(resources.files("target_odoo").joinpath("mapping.json").read_text("utf-8"))
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = list(error.absolute_path)
+    if len(where) >= 2 and where[0] == "streams":
+        place = f"stream {where[1]!r}"
+        if len(where) > 2:
+            place += f", key {'.'.join(str(step) for step in where[2:])!r}"
+    else:
+        place = f"key {'.'.join(str(step) for step in where) or '(top)'!r}"
+    return f"{place}: {error.message}"
+
+
+def validate_mapping(document: Any) -> None:
+    """Raise MappingError listing every schema violation, each naming its stream and key."""
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        details = "; ".join(_describe(error) for error in errors[:10])
+        raise MappingError(f"invalid mapping: {details}")
+
+
+def _field_rule(spec: Any) -> FieldRule:
+    if isinstance(spec, (str, list)):
+        return FieldRule(path=spec)
+    return FieldRule(
+        path=spec["path"],
+        transform=spec.get("transform"),
+        values=spec.get("values"),
+        default=spec.get("default"),
+        has_default="default" in spec,
+        required=spec.get("required", False),
+    )
+
+
+def _fields(specs: dict | None) -> dict[str, FieldRule]:
+    return {name: _field_rule(spec) for name, spec in (specs or {}).items()}
+
+
+def _lookup(spec: dict) -> LookupRule:
+    matches = tuple(
+        Match(
+            path=one["path"],
+            transform=one.get("transform"),
+            field=one.get("field"),
+            external_id_streams=tuple(one.get("external_id", ())),
+        )
+        for one in spec["match"]
+    )
+    return LookupRule(
+        model=spec["model"],
+        matches=matches,
+        domain=tuple(
+            tuple(leaf) if isinstance(leaf, list) else leaf for leaf in spec.get("domain", [])
+        ),
+        many=spec.get("many", False),
+        on_missing=spec.get("on_missing", "fail"),
+        create=_fields(spec.get("create")),
+        create_constants=dict(spec.get("create_constants", {})),
+    )
+
+
+def _lookups(specs: dict | None) -> dict[str, LookupRule]:
+    return {name: _lookup(spec) for name, spec in (specs or {}).items()}
+
+
+def _guard(spec: dict | None) -> StateGuard | None:
+    return StateGuard(field=spec["field"], values=tuple(spec["in"])) if spec else None
+
+
+def _after(spec: dict) -> AfterAction:
+    when = spec.get("when")
+    condition = (
+        Condition(path=when["path"], values=tuple(when["in"]), transform=when.get("transform"))
+        if when
+        else None
+    )
+    return AfterAction(method=spec["method"], when=condition, unless=_guard(spec.get("unless")))
+
+
+def _stream(name: str, spec: dict) -> StreamMapping:
+    lines = {
+        one2many: LinesRule(
+            path=line["path"],
+            model=line["model"],
+            fields=_fields(line.get("fields")),
+            constants=dict(line.get("constants", {})),
+            lookups=_lookups(line.get("lookups")),
+        )
+        for one2many, line in spec.get("lines", {}).items()
+    }
+    return StreamMapping(
+        stream=name,
+        model=spec["model"],
+        key=spec.get("key", list(DEFAULT_KEY)),
+        fields=_fields(spec.get("fields")),
+        constants=dict(spec.get("constants", {})),
+        on_create=dict(spec.get("on_create", {})),
+        lookups=_lookups(spec.get("lookups")),
+        lines=lines,
+        after=tuple(_after(one) for one in spec.get("after", [])),
+        locked_when=_guard(spec.get("locked_when")),
+    )
+
+
+def _resolve_same_as(streams: dict) -> dict:
+    resolved = {}
+    for name, spec in streams.items():
+        base = spec.get("same_as")
+        if base is None:
+            resolved[name] = spec
+            continue
+        if base not in streams or "same_as" in streams[base]:
+            raise MappingError(
+                f"invalid mapping: stream {name!r}, key 'same_as': {base!r} is not a stream "
+                "with its own rules"
+            )
+        merged = {**streams[base], **spec}
+        merged.pop("same_as")
+        resolved[name] = merged
+    return resolved
+
+
+def _check_references(streams: dict) -> None:
+    for name, spec in streams.items():
+        all_lookups = list(spec.get("lookups", {}).items())
+        for one2many, line in spec.get("lines", {}).items():
+            all_lookups += [
+                (f"lines.{one2many}.{k}", v) for k, v in line.get("lookups", {}).items()
+            ]
+        for where, lookup in all_lookups:
+            for match in lookup["match"]:
+                for other in match.get("external_id", []):
+                    if other not in streams:
+                        raise MappingError(
+                            f"invalid mapping: stream {name!r}, key 'lookups.{where}': "
+                            f"external_id names unknown stream {other!r}"
+                        )
+
+
+def parse_mapping(document: Any) -> Mapping:
+    """Validate a mapping document (already parsed JSON) and build the typed rules."""
+    validate_mapping(document)
+    streams = _resolve_same_as(document["streams"])
+    _check_references(streams)
+    passthrough = document.get("passthrough", {})
+    return Mapping(
+        streams={name: _stream(name, spec) for name, spec in streams.items()},
+        passthrough=PassthroughSettings(
+            enabled=passthrough.get("enabled", True),
+            keep_ids_for=tuple(passthrough.get("keep_ids_for", ())),
+            skip_fields=tuple(passthrough.get("skip_fields", ())),
+        ),
+    )
+
+
+def load_mapping(setting: str | dict | None = None) -> Mapping:
+    """Load the `mapping` setting: None (the shipped default), a file path or an inline object."""
+    if setting is None:
+        return parse_mapping(default_mapping_document())
+    if isinstance(setting, dict):
+        return parse_mapping(setting)
+    path = Path(setting)
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise MappingError(f"mapping file not found: {path}") from None
+    except json.JSONDecodeError as error:
+        raise MappingError(f"mapping file {path} is not valid JSON: {error}") from None
+    return parse_mapping(document)

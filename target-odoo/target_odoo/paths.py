@@ -1,0 +1,39 @@
+"""Read a value out of a source record by a path such as ``addresses[0].line1``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]")
+
+
+def parse_path(path: str) -> tuple[str | int, ...]:
+    """Split a dotted path with list indexes into its steps: ``a.b[0]`` -> ("a", "b", 0)."""
+    steps: list[str | int] = []
+    for name, index in _STEP.findall(path):
+        steps.append(int(index) if index else name)
+    return tuple(steps)
+
+
+def read_path(record: Any, path: str | list[str]) -> Any:
+    """Return the value at `path` (or the first non-empty of several paths), None when absent."""
+    if isinstance(path, list):
+        for one in path:
+            value = read_path(record, one)
+            if value not in (None, ""):
+                return value
+        return None
+    value = record
+    for step in parse_path(path):
+        if isinstance(step, int):
+            if not isinstance(value, list) or not -len(value) <= step < len(value):
+                return None
+            value = value[step]
+        else:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(step)
+        if value is None:
+            return None
+    return value

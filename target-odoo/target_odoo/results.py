@@ -1,0 +1,107 @@
+"""Per-record outcomes: the JSON-lines results file, the summary per stream, and the state
+shape hotglue jobs read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+CREATED, UPDATED, UNCHANGED, DELETED, FAILED = (
+    "created",
+    "updated",
+    "unchanged",
+    "deleted",
+    "failed",
+)
+
+
+def record_hash(record: dict) -> str:
+    """A stable hash of a source record (metadata fields left out)."""
+    clean = {k: v for k, v in record.items() if not k.startswith("_sdc_")}
+    return hashlib.md5(json.dumps(clean, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class Outcome:
+    """What happened to one source record."""
+
+    stream: str
+    key: str | None
+    status: str
+    odoo_id: int | None = None
+    model: str | None = None
+    error: str | None = None
+    existing: bool = False
+    hash: str | None = None
+    dry_run: bool = False
+    note: str | None = None
+
+    @property
+    def success(self) -> bool:
+        """True unless the record failed."""
+        return self.status != FAILED
+
+
+class ResultsLog:
+    """Collects outcomes; appends them to a JSON-lines file when a path is given."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self._file: IO[str] | None = None
+        if path:
+            self._file = Path(path).open("w", encoding="utf-8")  # noqa: SIM115 (closed by close())
+        self.outcomes: dict[str, list[Outcome]] = defaultdict(list)
+
+    def add(self, outcomes: list[Outcome]) -> None:
+        """Record outcomes (and write them out at once, so a crash keeps what was done)."""
+        for outcome in outcomes:
+            self.outcomes[outcome.stream].append(outcome)
+            if self._file:
+                line = {k: v for k, v in asdict(outcome).items() if v is not None}
+                self._file.write(json.dumps(line, sort_keys=True) + "\n")
+        if self._file:
+            self._file.flush()
+
+    def close(self) -> None:
+        """Close the results file."""
+        if self._file:
+            self._file.close()
+            self._file = None
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Counts per stream and status."""
+        return {
+            stream: dict(Counter(o.status for o in outcomes))
+            for stream, outcomes in self.outcomes.items()
+        }
+
+    def hotglue_state(self) -> dict[str, Any]:
+        """The state shape hotglue jobs read after a target run."""
+        bookmarks = {
+            stream: [
+                {
+                    "hash": o.hash,
+                    "success": o.success,
+                    "id": o.odoo_id,
+                    "externalId": o.key,
+                    "error": o.error,
+                    "existing": o.existing,
+                    "is_updated": o.status == UPDATED,
+                }
+                for o in outcomes
+            ]
+            for stream, outcomes in self.outcomes.items()
+        }
+        summary = {
+            stream: {
+                "success": sum(o.success for o in outcomes),
+                "fail": sum(not o.success for o in outcomes),
+                "existing": sum(o.existing for o in outcomes),
+                "updated": sum(o.status == UPDATED for o in outcomes),
+            }
+            for stream, outcomes in self.outcomes.items()
+        }
+        return {"bookmarks": bookmarks, "summary": summary}

@@ -1,0 +1,335 @@
+"""Write one batch of one stream: idempotent upsert by external id, lines with their header,
+business actions after, deletes; one outcome per source record."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_client.errors import OdooError, WriteOutcomeUnknownError
+from target_odoo.compare import changed_values, same_lines
+from target_odoo.external_ids import ExternalIds, external_id_name
+from target_odoo.lookups import LookupResolver
+from target_odoo.mapping import AfterAction, StreamMapping
+from target_odoo.paths import read_path
+from target_odoo.record_values import PreparedRecord, RecordError, prepare_record
+from target_odoo.results import CREATED, DELETED, FAILED, UNCHANGED, UPDATED, Outcome, record_hash
+from target_odoo.transforms import apply_transform
+
+LOST_ANSWER = (
+    "Odoo's answer was lost, so the records may or may not have been created; "
+    "check for duplicates before re-running"
+)
+
+
+@dataclass(frozen=True)
+class WriteSettings:
+    """The target settings that shape how a batch is written."""
+
+    namespace: str = "singer"
+    dry_run: bool = False
+    posted_documents: str = "skip"
+    delete_mode: str = "archive"
+
+
+@dataclass
+class Item:
+    """One source record on its way into Odoo."""
+
+    record: dict
+    outcome: Outcome
+    name: str = ""
+    deleted: bool = False
+    prepared: PreparedRecord | None = None
+    current: dict = field(default_factory=dict)
+
+    def fail(self, error: str) -> None:
+        """Mark the record failed with a reason."""
+        self.outcome.status, self.outcome.error = FAILED, error
+
+    @property
+    def live(self) -> bool:
+        """Still to be written: not failed, not superseded."""
+        return self.outcome.status != FAILED and bool(self.name)
+
+
+def _error_text(error: Exception) -> str:
+    return str(error) or type(error).__name__
+
+
+class BatchWriter:
+    """Writes batches of one stream by its mapping."""
+
+    def __init__(
+        self,
+        client: Any,
+        mapping: StreamMapping,
+        external_ids: ExternalIds,
+        resolver: LookupResolver,
+        settings: WriteSettings,
+    ) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.external_ids = external_ids
+        self.resolver = resolver
+        self.settings = settings
+        self.model = mapping.model
+
+    # -- the batch, step by step ------------------------------------------------------------
+
+    def write(self, records: list[dict]) -> list[Outcome]:
+        """Write a batch; never raises for a bad record, only for an unusable connection."""
+        items = [self._item(record) for record in records]
+        self._drop_superseded(items)
+        self._resolve_lookups([i for i in items if i.live and not i.deleted])
+        live = [i for i in items if i.live]
+        existing = self.external_ids.find(self.model, [i.name for i in live])
+        for item in live:
+            item.outcome.odoo_id = existing.get(item.name)
+            item.outcome.existing = item.outcome.odoo_id is not None
+        self._delete([i for i in live if i.deleted])
+        upserts = [i for i in live if not i.deleted]
+        self._read_current([i for i in upserts if i.outcome.existing])
+        self._update([i for i in upserts if i.live and i.outcome.existing])
+        self._create([i for i in upserts if i.live and not i.outcome.existing])
+        for action in self.mapping.after:
+            self._run_after(action, [i for i in upserts if i.live and i.outcome.odoo_id])
+        return [item.outcome for item in items]
+
+    def _item(self, record: dict) -> Item:
+        key = read_path(record, self.mapping.key)
+        outcome = Outcome(
+            stream=self.mapping.stream,
+            key=None if key is None else str(key),
+            status=UNCHANGED,
+            model=self.model,
+            hash=record_hash(record),
+            dry_run=self.settings.dry_run,
+        )
+        item = Item(
+            record=record, outcome=outcome, deleted=record.get("_sdc_deleted_at") is not None
+        )
+        if key in (None, ""):
+            item.fail(f"no source key at {self.mapping.key!r}")
+            return item
+        item.name = external_id_name(self.mapping.stream, key)
+        if not item.deleted:
+            try:
+                item.prepared = prepare_record(record, self.mapping)
+            except RecordError as error:
+                item.fail(str(error))
+        return item
+
+    @staticmethod
+    def _drop_superseded(items: list[Item]) -> None:
+        last = {item.name: item for item in items if item.live}
+        for item in items:
+            if item.live and last[item.name] is not item:
+                item.outcome.status = UNCHANGED
+                item.outcome.note = "superseded by a later record with the same key in this batch"
+                item.name = ""
+
+    def _resolve_lookups(self, items: list[Item]) -> None:
+        requests = [r for item in items for r in item.prepared.lookup_requests()]
+        self.resolver.resolve(requests)
+        for item in items:
+            error = item.prepared.lookup_error()
+            if error:
+                item.fail(error)
+
+    # -- existing records -------------------------------------------------------------------
+
+    def _fields_to_read(self) -> list[str]:
+        names = set(self.mapping.fields) | set(self.mapping.constants) | set(self.mapping.lookups)
+        names |= set(self.mapping.lines)
+        if self.mapping.locked_when:
+            names.add(self.mapping.locked_when.field)
+        names |= {a.unless.field for a in self.mapping.after if a.unless}
+        return sorted(names)
+
+    def _read_current(self, items: list[Item]) -> None:
+        if not items:
+            return
+        try:
+            rows = self.client.read(
+                self.model, [i.outcome.odoo_id for i in items], self._fields_to_read()
+            )
+        except OdooError as error:
+            for item in items:
+                item.fail(f"reading the existing record failed: {_error_text(error)}")
+            return
+        by_id = {row["id"]: row for row in rows}
+        dangling = [i for i in items if i.outcome.odoo_id not in by_id]
+        for item in dangling:  # the record was deleted in Odoo: create it again
+            item.outcome.odoo_id, item.outcome.existing = None, False
+        if dangling and not self.settings.dry_run:
+            self.external_ids.forget(self.model, [i.name for i in dangling])
+        for item in items:
+            item.current = by_id.get(item.outcome.odoo_id, {})
+        self._read_current_lines([i for i in items if i.current])
+
+    def _read_current_lines(self, items: list[Item]) -> None:
+        for one2many, rule in self.mapping.lines.items():
+            line_ids = [
+                lid
+                for i in items
+                if one2many in i.prepared.lines
+                for lid in i.current.get(one2many) or []
+            ]
+            if not line_ids:
+                continue
+            fields = sorted(set(rule.fields) | set(rule.constants) | set(rule.lookups))
+            rows = {row["id"]: row for row in self.client.read(rule.model, line_ids, fields)}
+            for item in items:
+                ids = item.current.get(one2many) or []
+                item.current[one2many] = [rows[lid] for lid in ids if lid in rows]
+
+    def _changes(self, item: Item) -> dict[str, Any]:
+        changes = changed_values(item.prepared.header.resolved(), item.current)
+        for one2many, lines in item.prepared.lines.items():
+            desired = [line.resolved() for line in lines]
+            current = item.current.get(one2many) or []
+            if not same_lines(desired, current):
+                changes[one2many] = [(2, row["id"]) for row in current] + [
+                    (0, 0, vals) for vals in desired
+                ]
+        return changes
+
+    def _locked_state(self, item: Item) -> str | None:
+        guard = self.mapping.locked_when
+        if guard and item.current.get(guard.field) in guard.values:
+            return item.current[guard.field]
+        return None
+
+    def _update(self, items: list[Item]) -> None:
+        groups: dict[str, list[Item]] = {}
+        for item in items:
+            changes = self._changes(item)
+            if not changes:
+                continue
+            state = self._locked_state(item)
+            if state is not None:
+                message = f"{self.model} {item.outcome.odoo_id} is {state}: not rewritten"
+                if self.settings.posted_documents == "fail":
+                    item.fail(message + " (posted_documents=fail)")
+                else:
+                    item.outcome.note = message
+                continue
+            groups.setdefault(json.dumps(changes, sort_keys=True, default=str), []).append(item)
+        for changes_json, same in groups.items():
+            changes = json.loads(changes_json)
+            if self.settings.dry_run:
+                self._mark(same, "would_update")
+                continue
+            self._write_group(same, changes)
+
+    def _write_group(self, items: list[Item], changes: dict) -> None:
+        try:
+            self.client.write(self.model, [i.outcome.odoo_id for i in items], changes)
+            self._mark(items, UPDATED)
+        except WriteOutcomeUnknownError:
+            for item in items:
+                item.fail("Odoo's answer to the update was lost; re-run to reconcile")
+        except OdooError as error:
+            if len(items) == 1:
+                items[0].fail(_error_text(error))
+                return
+            for item in items:  # isolate the record Odoo refused
+                self._write_group([item], changes)
+
+    # -- new records ------------------------------------------------------------------------
+
+    def _create_values(self, item: Item) -> dict[str, Any]:
+        vals = {**self.mapping.on_create, **item.prepared.header.resolved()}
+        for one2many, lines in item.prepared.lines.items():
+            vals[one2many] = [(0, 0, line.resolved()) for line in lines]
+        return vals
+
+    def _create(self, items: list[Item]) -> None:
+        if not items:
+            return
+        if self.settings.dry_run:
+            self._mark(items, "would_create")
+            return
+        try:
+            ids = self.client.create(self.model, [self._create_values(i) for i in items])
+        except WriteOutcomeUnknownError:
+            for item in items:
+                item.fail(LOST_ANSWER)
+            return
+        except OdooError as error:
+            if len(items) == 1:
+                items[0].fail(_error_text(error))
+                return
+            for item in items:  # one bad record fails the whole call: isolate it
+                self._create([item])
+            return
+        for item, res_id in zip(items, ids, strict=True):
+            item.outcome.odoo_id = res_id
+        self._mark(items, CREATED)
+        self.external_ids.record(self.model, {i.name: i.outcome.odoo_id for i in items})
+
+    # -- after actions and deletes ----------------------------------------------------------
+
+    def _wants(self, action: AfterAction, item: Item) -> bool:
+        when = action.when
+        if when is not None:
+            value = read_path(item.record, when.path)
+            try:
+                value = apply_transform(when.transform, value)
+            except ValueError:
+                return False
+            if value not in when.values:
+                return False
+        unless = action.unless
+        return not (unless and item.current.get(unless.field) in unless.values)
+
+    def _run_after(self, action: AfterAction, items: list[Item]) -> None:
+        targets = [i for i in items if self._wants(action, i) and self._locked_state(i) is None]
+        if not targets or self.settings.dry_run:
+            return
+        try:
+            self.client.call(self.model, action.method, [i.outcome.odoo_id for i in targets])
+        except OdooError as error:
+            if len(targets) == 1:
+                targets[0].fail(f"{action.method} failed: {_error_text(error)}")
+                return
+            for item in targets:
+                self._run_after(action, [item])
+            return
+        for item in targets:
+            if item.outcome.status == UNCHANGED:
+                item.outcome.status = UPDATED
+
+    def _delete(self, items: list[Item]) -> None:
+        present = [i for i in items if i.outcome.existing]
+        for item in items:
+            if not item.outcome.existing:
+                item.outcome.note = "deleted in the source; not in Odoo"
+        if not present:
+            return
+        if self.settings.dry_run:
+            self._mark(present, "would_delete")
+            return
+        ids = [i.outcome.odoo_id for i in present]
+        try:
+            if self.settings.delete_mode == "unlink":
+                self.client.unlink(self.model, ids)
+                self.external_ids.forget(self.model, [i.name for i in present])
+            else:
+                self.client.write(self.model, ids, {"active": False})
+            self._mark(present, DELETED)
+        except OdooError as error:
+            if len(present) == 1:
+                present[0].fail(
+                    f"delete ({self.settings.delete_mode}) failed: {_error_text(error)}"
+                )
+                return
+            for item in present:
+                self._delete([item])
+
+    @staticmethod
+    def _mark(items: list[Item], status: str) -> None:
+        for item in items:
+            item.outcome.status = status
