@@ -1,0 +1,204 @@
+"""Fault injection: which requests fail, how, and how slowly the server answers.
+
+A FaultPlan is parsed from a spec such as
+`error_rate=0.05,errors=429+502+503+504+drop,retry_after=1,latency_ms=30,
+poison_field=res.partner:x_poison,session_ttl=50,html_maintenance=1,seed=7`
+and can be changed while the server runs (every method takes the plan's lock).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+
+STATUS_KINDS = ("429", "502", "503", "504")
+KINDS = (*STATUS_KINDS, "drop", "drop_after", "maintenance")
+DEFAULT_ERRORS = ("429", "502", "503", "504", "drop")
+SPEC_KEYS = (
+    "error_rate",
+    "errors",
+    "retry_after",
+    "latency_ms",
+    "poison_field",
+    "session_ttl",
+    "html_maintenance",
+    "seed",
+)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure: `kind` is one of KINDS."""
+
+    kind: str
+    retry_after: float = 1.0
+
+
+@dataclass
+class _Rule:
+    kind: str
+    remaining: int
+    retry_after: float | None
+    when: str | None
+
+    def matches(self, target: str | None) -> bool:
+        if self.when is None:
+            return True
+        if target is None:
+            return False
+        return self.when in (target, target.rsplit(".", 1)[0])
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    return kind
+
+
+def _parse_poison(text: str) -> set[tuple[str, str]]:
+    pairs = set()
+    for item in filter(None, text.split("+")):
+        model, sep, field = item.partition(":")
+        if not sep or not model or not field:
+            raise ValueError(f"poison_field wants model:field, got {item!r}")
+        pairs.add((model, field))
+    return pairs
+
+
+class FaultPlan:
+    """What to inject; thread-safe and changeable at run time."""
+
+    def __init__(self, spec: str | None = None, **settings: object) -> None:
+        self._lock = threading.Lock()
+        self._set_defaults()
+        self.configure(spec, **settings)
+
+    def _set_defaults(self) -> None:
+        self.error_rate = 0.0
+        self.errors: tuple[str, ...] = DEFAULT_ERRORS
+        self.retry_after = 1.0
+        self.latency_ms = 0.0
+        self.poison_fields: set[tuple[str, str]] = set()
+        self.session_ttl: int | None = None
+        self.html_maintenance = False
+        self.seed = 0
+        self._random = random.Random(0)
+        self._rules: list[_Rule] = []
+
+    @classmethod
+    def parse(cls, spec: str | FaultPlan | None) -> FaultPlan:
+        """A plan from a spec string (an existing plan is returned as is)."""
+        return spec if isinstance(spec, FaultPlan) else cls(spec)
+
+    def configure(self, spec: str | None = None, **settings: object) -> FaultPlan:
+        """Change settings from a spec string and/or keywords named like the spec keys."""
+        values: dict[str, object] = {}
+        for item in filter(None, (spec or "").replace(" ", "").split(",")):
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"fault setting {item!r} wants key=value")
+            values[key] = value
+        values.update(settings)
+        with self._lock:
+            for key, value in values.items():
+                self._apply(key, value)
+        return self
+
+    def _apply(self, key: str, value: object) -> None:
+        if key == "error_rate":
+            rate = float(value)  # type: ignore[arg-type]
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"error_rate must be between 0 and 1, got {rate}")
+            self.error_rate = rate
+        elif key == "errors":
+            kinds = value.split("+") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+            self.errors = tuple(_check_kind(str(kind)) for kind in kinds if kind)
+        elif key == "retry_after":
+            self.retry_after = float(value)  # type: ignore[arg-type]
+        elif key == "latency_ms":
+            self.latency_ms = float(value)  # type: ignore[arg-type]
+        elif key in ("poison_field", "poison_fields"):
+            pairs = _parse_poison(value) if isinstance(value, str) else set(value)  # type: ignore[call-overload]
+            self.poison_fields = pairs
+        elif key == "session_ttl":
+            self.session_ttl = int(value) if value not in (None, "", 0, "0") else None  # type: ignore[call-overload]
+        elif key == "html_maintenance":
+            self.html_maintenance = str(value).lower() in ("1", "true", "yes", "on")
+        elif key == "seed":
+            self.seed = int(value)  # type: ignore[call-overload]
+            self._random = random.Random(self.seed)
+        else:
+            raise ValueError(f"unknown fault setting {key!r}; known: {', '.join(SPEC_KEYS)}")
+
+    def fail_next(
+        self,
+        kind: str,
+        count: int = 1,
+        retry_after: float | None = None,
+        when: str | None = None,
+    ) -> None:
+        """Make the next `count` matching requests fail with `kind`.
+
+        `when` = "model.method" (or just "model") limits the rule to those ORM calls.
+        """
+        rule = _Rule(_check_kind(kind), count, retry_after, when)
+        with self._lock:
+            self._rules.append(rule)
+
+    def reset(self) -> None:
+        """No faults at all, as a fresh plan."""
+        with self._lock:
+            self._set_defaults()
+
+    def draw(self, target: str | None) -> Fault | None:
+        """The fault for one request (`target` = "model.method" of its ORM call), if any."""
+        with self._lock:
+            if self.html_maintenance:
+                return Fault("maintenance")
+            for rule in self._rules:
+                if rule.remaining > 0 and rule.matches(target):
+                    rule.remaining -= 1
+                    self._rules = [r for r in self._rules if r.remaining > 0]
+                    retry = self.retry_after if rule.retry_after is None else rule.retry_after
+                    return Fault(rule.kind, retry)
+            if self.error_rate and self.errors and self._random.random() < self.error_rate:
+                return Fault(self._random.choice(self.errors), self.retry_after)
+        return None
+
+    def pending(self) -> int:
+        """How many one-shot failures are still queued."""
+        with self._lock:
+            return sum(rule.remaining for rule in self._rules)
+
+    def poisoned(self, model: str) -> set[str]:
+        """Fields of `model` that fail when read."""
+        with self._lock:
+            return {field for name, field in self.poison_fields if name == model}
+
+    @property
+    def latency_seconds(self) -> float:
+        """Delay added to every request."""
+        return self.latency_ms / 1000.0
+
+    def to_spec(self) -> str:
+        """The settings as a spec string (queued one-shot failures are not part of it)."""
+        with self._lock:
+            parts = []
+            if self.error_rate:
+                parts += [f"error_rate={self.error_rate:g}", "errors=" + "+".join(self.errors)]
+            parts.append(f"retry_after={self.retry_after:g}")
+            if self.latency_ms:
+                parts.append(f"latency_ms={self.latency_ms:g}")
+            if self.poison_fields:
+                pairs = "+".join(f"{m}:{f}" for m, f in sorted(self.poison_fields))
+                parts.append(f"poison_field={pairs}")
+            if self.session_ttl:
+                parts.append(f"session_ttl={self.session_ttl}")
+            if self.html_maintenance:
+                parts.append("html_maintenance=1")
+            parts.append(f"seed={self.seed}")
+            return ",".join(parts)
+
+    def __repr__(self) -> str:
+        return f"FaultPlan({self.to_spec()!r})"

@@ -1,0 +1,279 @@
+"""The sandbox's HTTP server: threads, keep-alive, Odoo-like headers, and fault injection.
+
+`Sandbox` owns an engine, a FaultPlan, counters and a threading HTTP server; protocols live in
+`odoo_sandbox.protocols`.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import socket
+import threading
+import time
+from http.cookies import CookieError, SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from odoo_sandbox.faults import Fault, FaultPlan
+from odoo_sandbox.protocols import Gateway, Request, Response, Router, SessionStore, Stats, pages
+from odoo_sandbox.protocols.http import http_date
+
+_log = logging.getLogger("odoo_sandbox.server")
+SERVER_HEADER = f"Werkzeug/3.0.1 Python/{platform.python_version()}"
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _HTTPServer
+    _server_header = SERVER_HEADER
+
+    def version_string(self) -> str:
+        return self._server_header
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The tap uses the server's Date as its clock: follow the engine's clock.
+        return http_date(self.server.sandbox.engine.now())
+
+    def log_message(self, format: str, *args: Any) -> None:  # stdlib signature
+        _log.debug("%s - %s", self.address_string(), format % args)
+
+    def _handle(self) -> None:
+        sandbox = self.server.sandbox
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        request = Request(
+            method=self.command,
+            path=urlsplit(self.path).path,
+            headers=self.headers,
+            body=body,
+            cookies=self._cookies(),
+        )
+        try:
+            response = sandbox.respond(request)
+        except Exception:  # the last guard: never a traceback page, never a hang
+            _log.exception("unexpected error answering %s %s", self.command, request.path)
+            response = pages.internal_error()
+        if response is None:
+            self._drop()
+        else:
+            self._send(response)
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def _cookies(self) -> dict[str, str]:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(self.headers.get("Cookie") or "")
+        except CookieError:
+            return {}
+        return {name: morsel.value for name, morsel in cookie.items()}
+
+    def _send(self, response: Response) -> None:
+        self._server_header = response.server or SERVER_HEADER
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self._headers_buffer.append(b"\r\n")
+        self._headers_buffer.append(response.body)  # one write: headers and body together
+        self.flush_headers()
+
+    def _drop(self) -> None:
+        """Close the connection after part of the headers, like a worker killed mid-answer."""
+        partial = (
+            f"HTTP/1.1 200 OK\r\nServer: {SERVER_HEADER}\r\n"
+            "Content-Type: application/json; charset=utf-8\r\nContent-Length: 4096\r\n"
+        )
+        self.close_connection = True
+        try:
+            self.wfile.write(partial.encode())
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class Sandbox:
+    """An Odoo-compatible server on a free port, with seeded data and fault injection."""
+
+    def __init__(
+        self,
+        odoo_version: int = 17,
+        scale: int = 1,
+        db_path: str | None = None,
+        seed: int = 42,
+        faults: str | FaultPlan | None = None,
+        extra_models: int = 0,
+        engine: Any = None,
+    ) -> None:
+        self.odoo_version = odoo_version
+        self._engine_options = {
+            "odoo_version": odoo_version,
+            "scale": scale,
+            "db_path": db_path,
+            "seed": seed,
+            "extra_models": extra_models,
+        }
+        self._engine = engine
+        self._faults = FaultPlan.parse(faults)
+        self.stats = Stats()
+        self.sessions = SessionStore(self._faults, self.stats)
+        self._server: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._router: Router | None = None
+
+    @property
+    def engine(self) -> Any:
+        """The ORM behind the server (built on first use)."""
+        if self._engine is None:
+            from odoo_sandbox.engine import Engine  # noqa: PLC0415 - heavy: only when needed
+
+            self._engine = Engine(**self._engine_options)
+        return self._engine
+
+    @property
+    def faults(self) -> FaultPlan:
+        """The live fault plan; assign a spec string or a FaultPlan to replace its settings."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, spec: str | FaultPlan | None) -> None:
+        self._faults.reset()
+        self._faults.configure(spec.to_spec() if isinstance(spec, FaultPlan) else spec)
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
+        """Serve in background threads; returns once the port accepts connections."""
+        if self._server is not None:
+            return self
+        gateway = Gateway(self.engine, self._faults, self.stats, self.odoo_version)
+        self._router = Router(gateway, self.sessions)
+        self._server = _HTTPServer((host, port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"odoo-sandbox-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        _log.info("odoo-sandbox %s serving %s on %s", self.odoo_version, self.database, self.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        close = getattr(self._engine, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The TCP port served."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. http://127.0.0.1:8069."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not started")
+        host = self._server.server_address[0]
+        return f"http://{host}:{self.port}"
+
+    @property
+    def database(self) -> str:
+        """The one database served."""
+        return self.engine.database
+
+    @property
+    def users(self) -> dict:
+        """{login: {"uid", "password", "api_key"}}: "admin" and the restricted "demo"."""
+        return self.engine.users
+
+    @property
+    def settings(self) -> dict:
+        """Connection settings of the admin user: url, database, username, password, api_key."""
+        admin = self.users["admin"]
+        return {
+            "url": self.url,
+            "database": self.database,
+            "username": "admin",
+            "password": admin["password"],
+            "api_key": admin["api_key"],
+        }
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every password and API key of this sandbox's users (for leak scans)."""
+        found = []
+        for user in self.users.values():
+            found += [user[key] for key in ("password", "api_key") if user.get(key)]
+        return found
+
+    def respond(self, request: Request) -> Response | None:
+        """Answer one request, injecting the planned faults; None means drop the connection."""
+        if self._router is None:
+            raise RuntimeError("the sandbox is not started")
+        self.stats.count_request()
+        prepared = self._router.prepare(request)
+        if self._faults.latency_ms:
+            time.sleep(self._faults.latency_seconds)
+        fault = self._faults.draw(prepared.target)
+        if fault is None:
+            return prepared.run()
+        self.stats.count_fault(fault.kind)
+        _log.info("injecting fault %s on %s", fault.kind, prepared.target or request.path)
+        if fault.kind == "drop_after":
+            prepared.run()
+            return None
+        return _fault_response(fault)
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "stopped"
+        return f"Sandbox(odoo_version={self.odoo_version}, {where})"
+
+
+def _fault_response(fault: Fault) -> Response | None:
+    if fault.kind == "drop":
+        return None
+    if fault.kind == "429":
+        return pages.too_many_requests(fault.retry_after)
+    if fault.kind == "maintenance":
+        return pages.maintenance()
+    return pages.proxy_error(int(fault.kind))
