@@ -8,6 +8,7 @@ is left out at discovery time with a note.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 INVOICE_MOVE_TYPES = ["out_invoice", "out_refund", "in_invoice", "in_refund"]
 
@@ -66,7 +67,7 @@ _LEGACY_INVOICE_LINE_DOMAIN = [
 
 def hotglue_streams(server_version: tuple | None = None) -> list[NamedStream]:
     """The hotglue preset, with the domains that fit the server's version."""
-    major = _major(server_version)
+    major = major_version(server_version)
     presets = list(HOTGLUE_STREAMS)
     if major is not None and major < 16:
         presets = [
@@ -78,10 +79,9 @@ def hotglue_streams(server_version: tuple | None = None) -> list[NamedStream]:
     return presets
 
 
-def _major(server_version: tuple | None) -> int | None:
-    if not server_version:
-        return None
+def major_version(server_version: Any) -> int | None:
+    """The major version of a `server_version_info` tuple such as (17, 0), or None."""
     try:
         return int(server_version[0])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, KeyError):
         return None

@@ -1,0 +1,552 @@
+"""Discovery: the catalog of an Odoo database, built at run time from ir.model and fields_get.
+
+One stream per readable, non-transient, non-abstract model (`res.partner` -> `res_partner`), plus
+the named streams a user declares (`streams`) or the hotglue preset (`use_hotglue_streams`).
+Per model: one read-access check, then one `fields_get` asking only the attributes used here;
+both run on a small bounded thread pool (`max_parallel_requests`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from singer_sdk import typing as th
+
+from odoo_client import errors
+from tap_odoo.presets import NamedStream, hotglue_streams, major_version
+from tap_odoo.schema import (
+    BINARY_TYPES,
+    RELATION_NAME_SUFFIX,
+    field_schema,
+    relation_name_schema,
+)
+
+# Only the attributes the schema and the sync use: full fields_get answers are large.
+FIELD_ATTRIBUTES = [
+    "type",
+    "string",
+    "help",
+    "store",
+    "relation",
+    "selection",
+    "required",
+    "readonly",
+]
+REPLICATION_KEY = "write_date"
+DEFAULT_MAX_PARALLEL_REQUESTS = 4
+
+DISCOVERY_PROPERTIES: list[th.Property] = [
+    th.Property(
+        "models",
+        th.ArrayType(th.StringType),
+        title="Models",
+        description=(
+            "Glob patterns of the models to make streams of (one stream per model). Default: every "
+            "readable model. An empty list leaves only the named and preset streams."
+        ),
+        examples=[["res.partner", "account.move*", "sale.*"]],
+    ),
+    th.Property(
+        "exclude_models",
+        th.ArrayType(th.StringType),
+        title="Excluded models",
+        description="Glob patterns of models left out of the catalog (named streams excepted).",
+        examples=[["mail.*", "bus.*", "ir.*"]],
+    ),
+    th.Property(
+        "streams",
+        th.ArrayType(
+            th.ObjectType(
+                th.Property("name", th.StringType, required=True, description="Stream name."),
+                th.Property("model", th.StringType, required=True, description="Odoo model."),
+                th.Property(
+                    "domain",
+                    th.ArrayType(th.AnyType()),
+                    description="Odoo domain (prefix notation) the stream reads.",
+                ),
+                th.Property(
+                    "fields",
+                    th.ArrayType(th.StringType),
+                    description="Fields to read (id and the replication key are always added).",
+                ),
+                th.Property(
+                    "replication_key",
+                    th.StringType,
+                    description="A stored date/datetime field (default write_date when stored).",
+                ),
+            )
+        ),
+        title="Named streams",
+        description=(
+            "Streams you name yourself: a model narrowed by a domain and a field list. A named "
+            "stream replaces the model's own stream if it takes the same name."
+        ),
+        examples=[
+            [
+                {
+                    "name": "customers",
+                    "model": "res.partner",
+                    "domain": [["customer_rank", ">", 0]],
+                    "fields": ["name", "email", "country_id"],
+                }
+            ]
+        ],
+    ),
+    th.Property(
+        "use_hotglue_streams",
+        th.BooleanType,
+        default=False,
+        title="Hotglue stream names",
+        description=(
+            "Add the streams hotglue jobs use (products, customers, sale_orders, invoices_bills, "
+            "...) mapped to their Odoo models and domains. Streams whose app is not installed "
+            "are left out with a note."
+        ),
+    ),
+    th.Property(
+        "include_computed_fields",
+        th.BooleanType,
+        default=False,
+        title="Include computed fields",
+        description=(
+            "Also emit non-stored computed fields. Odoo computes them in Python on every read: "
+            "slow, and they cannot be filtered or sorted on."
+        ),
+    ),
+    th.Property(
+        "binary_fields",
+        th.ArrayType(th.StringType),
+        title="Binary fields",
+        description=(
+            "Binary and image fields to emit, as `model.field` (globs allowed) or `*` for all. "
+            "Default: none."
+        ),
+        examples=[["res.partner.image_128"], ["*"]],
+    ),
+    th.Property(
+        "full_sync_streams",
+        th.ArrayType(th.StringType),
+        title="Full-table streams",
+        description="Stream names always read in full (FULL_TABLE), even with a write_date.",
+        examples=[["res_currency_rate"]],
+    ),
+    th.Property(
+        "relation_names",
+        th.BooleanType,
+        default=False,
+        title="Relation names",
+        description=(
+            "Add a `<field>_name` string property with the display name of every many2one "
+            "(Odoo computes the names on every read)."
+        ),
+    ),
+    th.Property(
+        "max_parallel_requests",
+        th.IntegerType,
+        default=DEFAULT_MAX_PARALLEL_REQUESTS,
+        title="Parallel requests",
+        description=(
+            "How many requests discovery sends at once. Hosted Odoo throttles bursts: keep it "
+            "small."
+        ),
+    ),
+    th.Property(
+        "ignore_fields",
+        th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
+        title="Ignored fields",
+        description="Model -> field names never requested (fields that fail or are not wanted).",
+        examples=[{"res.partner": ["image_1920", "message_ids"]}],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """What the tap needs to read one stream: model, schema, fields to request, domain, key."""
+
+    name: str
+    model: str
+    schema: dict
+    fields: dict[str, dict]
+    domain: list
+    replication_key: str | None
+    description: str
+    key_properties: tuple = ("id",)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The discovery settings, read once with their defaults."""
+
+    models: tuple[str, ...] | None
+    exclude_models: tuple[str, ...]
+    named: tuple[NamedStream, ...]
+    presets: bool
+    include_computed: bool
+    binary_fields: tuple[str, ...]
+    full_sync: frozenset[str]
+    relation_names: bool
+    max_parallel: int
+    ignore_fields: Mapping[str, Sequence[str]]
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> _Settings:
+        models = config.get("models")
+        return cls(
+            models=None if models is None else tuple(_strings(models, "models")),
+            exclude_models=tuple(_strings(config.get("exclude_models"), "exclude_models")),
+            named=tuple(_named_streams(config.get("streams"))),
+            presets=bool(config.get("use_hotglue_streams", False)),
+            include_computed=bool(config.get("include_computed_fields", False)),
+            binary_fields=tuple(_strings(config.get("binary_fields"), "binary_fields")),
+            full_sync=frozenset(_strings(config.get("full_sync_streams"), "full_sync_streams")),
+            relation_names=bool(config.get("relation_names", False)),
+            max_parallel=max(1, int(config.get("max_parallel_requests") or 1)),
+            ignore_fields=config.get("ignore_fields") or {},
+        )
+
+
+def discover(client: Any, config: Mapping[str, Any], logger: logging.Logger) -> list[StreamSpec]:
+    """Describe the database: one StreamSpec per readable model and per named stream.
+
+    Unreadable models are left out with one warning listing them; so are preset streams whose
+    app is not installed (one note). A named stream on a missing model, or naming fields the
+    model does not have, raises `errors.ConfigurationError`.
+    """
+    settings = _Settings.from_config(config)
+    catalog_models = _list_models(client)
+    labels = dict(catalog_models)
+
+    model_streams = _select_models(labels, settings, logger)
+    named = _named_with_presets(settings, client)
+    named_models = {stream.model for stream in named}
+
+    missing_presets = sorted(
+        s.name for s in named if s.model not in labels and s.name in _preset_names(settings)
+    )
+    if missing_presets:
+        logger.info(
+            "Preset streams left out because their app is not installed: %s.",
+            ", ".join(missing_presets),
+        )
+    unknown_named = [s for s in named if s.model not in labels and s.name not in missing_presets]
+    if unknown_named:
+        raise errors.ConfigurationError(
+            "Named streams on models this database does not have: "
+            + ", ".join(f"{s.name} ({s.model})" for s in unknown_named)
+            + ". Check the model names under `streams`.",
+            setting="streams",
+        )
+
+    wanted = sorted(set(model_streams) | (named_models & set(labels)))
+    described, unreadable, failed = _describe_models(client, wanted, settings.max_parallel)
+    if unreadable:
+        logger.warning(
+            "Skipping %d model(s) this user may not read: %s.",
+            len(unreadable),
+            ", ".join(sorted(unreadable)),
+        )
+    for model, error in sorted(failed.items()):
+        logger.warning("Skipping model '%s': fields_get failed (%s).", model, error)
+
+    specs: dict[str, StreamSpec] = {}
+    for model in model_streams:
+        if model in described:
+            spec = _model_stream(model, labels[model], described[model], settings)
+            specs[spec.name] = spec
+    for stream in named:
+        if stream.model in described:
+            specs[stream.name] = _named_stream(
+                stream, labels[stream.model], described[stream.model], settings
+            )
+    return [specs[name] for name in sorted(specs)]
+
+
+def stream_name(model: str) -> str:
+    """The stream name of a model: dots become underscores (`res.partner` -> `res_partner`)."""
+    return model.replace(".", "_")
+
+
+# Listing and selecting models
+
+
+def _list_models(client: Any) -> list[tuple[str, str]]:
+    """(model, label) of every non-transient, non-abstract model, in ir.model's order."""
+    columns = ["model", "name", "transient"]
+    ir_model_fields = client.fields_get("ir.model", attributes=["type"])
+    if "abstract" in ir_model_fields:  # Odoo 19 has it; Odoo 17 does not
+        columns.append("abstract")
+    rows = client.search_read("ir.model", [], columns)
+    return [
+        (row["model"], row.get("name") or row["model"])
+        for row in rows
+        if not row.get("transient") and not row.get("abstract")
+    ]
+
+
+def _select_models(
+    labels: Mapping[str, str], settings: _Settings, logger: logging.Logger
+) -> list[str]:
+    include = ("*",) if settings.models is None else settings.models
+    selected = []
+    for model in labels:
+        if _matches(model, include) and not _matches(model, settings.exclude_models):
+            selected.append(model)
+    unmatched = [p for p in include if not any(fnmatchcase(m, p) for m in labels)]
+    if unmatched:
+        logger.warning("No model matches: %s.", ", ".join(unmatched))
+    return selected
+
+
+def _matches(name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def _named_with_presets(settings: _Settings, client: Any) -> list[NamedStream]:
+    streams: dict[str, NamedStream] = {}
+    if settings.presets:
+        version = getattr(client, "server_version_info", None)
+        streams.update((preset.name, preset) for preset in hotglue_streams(version))
+    streams.update((stream.name, stream) for stream in settings.named)  # the user's win
+    return list(streams.values())
+
+
+def _preset_names(settings: _Settings) -> set[str]:
+    if not settings.presets:
+        return set()
+    user_names = {stream.name for stream in settings.named}
+    return {preset.name for preset in hotglue_streams()} - user_names
+
+
+# Describing models
+
+
+class ReadAccessChecker:
+    """Asks Odoo whether this user may read a model, with the method the server has.
+
+    Odoo up to 17 has `check_access_rights(operation, raise_exception=False)`; 18 adds
+    `has_access(operation)` and deprecates the former, which later versions drop. The first
+    check tries the method the server's version suggests, then the other; the one that answered
+    is used for every later model.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        major = major_version(getattr(client, "server_version_info", None))
+        self._candidates = ["check_access_rights", "has_access"]
+        if major is not None and major >= 18:
+            self._candidates.reverse()
+        self._method: str | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, model: str) -> bool:
+        """True when the user may read `model`."""
+        if self._method is None:
+            with self._lock:  # the first check finds the method; the others wait for it
+                if self._method is None:
+                    return self._probe(model)
+        return bool(self._ask(self._method, model))
+
+    def _probe(self, model: str) -> bool:
+        for method in self._candidates:
+            try:
+                answer = self._ask(method, model)
+            except errors.UnknownMethodError:
+                continue
+            self._method = method
+            return bool(answer)
+        raise errors.UnknownMethodError(
+            "The server offers no way to check read access "
+            "(neither has_access nor check_access_rights).",
+            model=model,
+        )
+
+    def _ask(self, method: str, model: str) -> Any:
+        if method == "has_access":
+            return self._client.call(model, "has_access", [], "read")
+        return self._client.call(model, "check_access_rights", "read", raise_exception=False)
+
+
+def _describe_models(
+    client: Any, models: Sequence[str], max_parallel: int
+) -> tuple[dict[str, dict], list[str], dict[str, str]]:
+    """fields_get of every readable model; also the unreadable ones and the ones that failed."""
+    can_read = ReadAccessChecker(client)
+
+    def describe(model: str) -> dict | str | None:
+        try:
+            if not can_read(model):
+                return None
+            return client.fields_get(model, attributes=FIELD_ATTRIBUTES)
+        except errors.AccessDeniedError:
+            return None
+        except (errors.ServerError, errors.UnknownModelError) as error:
+            return str(error)
+
+    described: dict[str, dict] = {}
+    unreadable: list[str] = []
+    failed: dict[str, str] = {}
+    if not models:
+        return described, unreadable, failed
+    with ThreadPoolExecutor(max_workers=min(max_parallel, len(models))) as pool:
+        for model, answer in zip(models, pool.map(describe, models), strict=True):
+            if answer is None:
+                unreadable.append(model)
+            elif isinstance(answer, str):
+                failed[model] = answer
+            else:
+                described[model] = answer
+    return described, unreadable, failed
+
+
+# Building streams
+
+
+def _model_stream(model: str, label: str, fields: dict, settings: _Settings) -> StreamSpec:
+    kept = {
+        name: _kept_attributes(field)
+        for name, field in fields.items()
+        if _wanted_by_default(model, name, field, settings)
+    }
+    name = stream_name(model)
+    return _spec(name, model, label, kept, [], _default_replication_key(fields), settings)
+
+
+def _named_stream(stream: NamedStream, label: str, fields: dict, settings: _Settings) -> StreamSpec:
+    replication_key = stream.replication_key or _default_replication_key(fields)
+    if stream.replication_key:
+        _check_replication_key(stream, fields)
+    if stream.fields is None:
+        kept = {
+            name: _kept_attributes(field)
+            for name, field in fields.items()
+            if _wanted_by_default(stream.model, name, field, settings)
+        }
+    else:
+        unknown = [name for name in stream.fields if name not in fields]
+        if unknown:
+            raise errors.ConfigurationError(
+                f"Stream '{stream.name}': model '{stream.model}' has no field(s) "
+                f"{', '.join(repr(name) for name in unknown)} (or this user may not read them).",
+                setting="streams",
+            )
+        ignored = set(settings.ignore_fields.get(stream.model, ()))
+        chosen = {"id", *stream.fields} - ignored
+        if replication_key:
+            chosen.add(replication_key)
+        kept = {name: _kept_attributes(fields[name]) for name in fields if name in chosen}
+    return _spec(
+        stream.name, stream.model, label, kept, list(stream.domain), replication_key, settings
+    )
+
+
+def _spec(
+    name: str,
+    model: str,
+    label: str,
+    fields: dict[str, dict],
+    domain: list,
+    replication_key: str | None,
+    settings: _Settings,
+) -> StreamSpec:
+    fields.setdefault("id", {"type": "integer", "string": "ID", "store": True})
+    ordered = {"id": fields["id"], **{k: fields[k] for k in sorted(fields) if k != "id"}}
+    return StreamSpec(
+        name=name,
+        model=model,
+        schema=_stream_schema(ordered, settings.relation_names),
+        fields=ordered,
+        domain=domain,
+        replication_key=None if name in settings.full_sync else replication_key,
+        description=label,
+    )
+
+
+def _stream_schema(fields: Mapping[str, dict], relation_names: bool) -> dict:
+    properties: dict[str, dict] = {}
+    for name, field in fields.items():
+        properties[name] = field_schema(name, field)
+    if relation_names:
+        for name, field in fields.items():
+            derived = name + RELATION_NAME_SUFFIX
+            if field.get("type") == "many2one" and derived not in properties:
+                properties[derived] = relation_name_schema(field)
+    return {"type": "object", "properties": properties}
+
+
+def _wanted_by_default(model: str, name: str, field: dict, settings: _Settings) -> bool:
+    if name == "id":
+        return True
+    if name in settings.ignore_fields.get(model, ()):
+        return False
+    key = f"{model}.{name}"
+    if field.get("type") in BINARY_TYPES:
+        if key in settings.binary_fields:  # named exactly: wanted even when computed
+            return True
+        if not _matches(key, settings.binary_fields):
+            return False
+    return bool(field.get("store")) or settings.include_computed
+
+
+def _kept_attributes(field: Mapping[str, Any]) -> dict:
+    return {key: field[key] for key in FIELD_ATTRIBUTES if key in field}
+
+
+def _default_replication_key(fields: Mapping[str, dict]) -> str | None:
+    write_date = fields.get(REPLICATION_KEY)
+    if write_date and write_date.get("store"):
+        return REPLICATION_KEY
+    return None
+
+
+def _check_replication_key(stream: NamedStream, fields: Mapping[str, dict]) -> None:
+    field = fields.get(stream.replication_key or "")
+    if not field or field.get("type") not in ("date", "datetime") or not field.get("store"):
+        raise errors.ConfigurationError(
+            f"Stream '{stream.name}': replication_key '{stream.replication_key}' must be a "
+            f"stored date or datetime field of '{stream.model}'.",
+            setting="streams",
+        )
+
+
+# Reading settings
+
+
+def _strings(value: Any, setting: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise errors.ConfigurationError(f"`{setting}` must be a list of strings.", setting=setting)
+    return list(value)
+
+
+def _named_streams(value: Any) -> list[NamedStream]:
+    if not value:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise errors.ConfigurationError("`streams` must be a list of objects.", setting="streams")
+    streams = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Mapping) or not item.get("name") or not item.get("model"):
+            raise errors.ConfigurationError(
+                f"`streams[{index}]` needs at least a `name` and a `model`.", setting="streams"
+            )
+        fields = item.get("fields")
+        streams.append(
+            NamedStream(
+                name=str(item["name"]),
+                model=str(item["model"]),
+                domain=list(item.get("domain") or []),
+                fields=None if fields is None else tuple(_strings(fields, "streams.fields")),
+                replication_key=item.get("replication_key") or None,
+            )
+        )
+    return streams

@@ -1,0 +1,405 @@
+"""Discovery against the recorded Odoo 17 answers, served by a small in-memory client.
+
+The recorded ir.model lists 413 models; fields_get was recorded for 25 of them, and those are the
+models this fake client lets the user read. Sandbox tests (test_tap_discovery.py) cover the real
+protocol path; these pin the rules on real Odoo metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from odoo_client import errors
+from tap_odoo.discovery import DISCOVERY_PROPERTIES, StreamSpec, discover
+from tap_odoo.presets import HOTGLUE_STREAMS
+
+RECORDINGS = Path(__file__).resolve().parents[2] / "shared" / "odoo17"
+if not RECORDINGS.is_dir():
+    pytest.skip(f"no Odoo 17 recordings at {RECORDINGS}", allow_module_level=True)
+
+IR_MODEL = json.loads((RECORDINGS / "ir.model.search_read.json").read_text())
+RECORDED = {
+    path.name[len("fields_get.") : -len(".json")]: json.loads(path.read_text())
+    for path in RECORDINGS.glob("fields_get.*.json")
+}
+
+
+class RecordedOdoo:
+    """Answers ir.model, fields_get and the access check the way the recorded server did."""
+
+    def __init__(self, version=(17, 0), *, methods=("check_access_rights",), latency=0.0):
+        self.server_version_info = version
+        self.methods = set(methods)
+        self.latency = latency
+        self.readable = set(RECORDED)
+        self.calls: list[tuple[str, str]] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.rows = [dict(row) for row in IR_MODEL["rows"]]
+        self._lock = threading.Lock()
+
+    def _enter(self, model: str, method: str) -> None:
+        with self._lock:
+            self.calls.append((model, method))
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(self.latency)
+        with self._lock:
+            self.in_flight -= 1
+
+    def fields_get(self, model, attributes=None):
+        self._enter(model, "fields_get")
+        if model == "ir.model":
+            summary = IR_MODEL["ir.model_fields_get_summary"]
+            if "abstract" in self.rows[0]:
+                summary = {**summary, "abstract": {"type": "boolean"}}
+            return summary
+        fields = RECORDED[model]
+        return {
+            name: {k: v for k, v in field.items() if not attributes or k in attributes}
+            for name, field in fields.items()
+        }
+
+    def search_read(self, model, domain=None, fields=None, **kwargs):
+        self._enter(model, "search_read")
+        assert model == "ir.model"
+        assert domain == []
+        unknown = [f for f in fields if f not in self.rows[0]]
+        if unknown:
+            raise errors.UnknownFieldError(f"Invalid field {unknown[0]!r} on 'ir.model'")
+        return [{k: row[k] for k in ["id", *fields]} for row in self.rows]
+
+    def call(self, model, method, *args, **kwargs):
+        self._enter(model, method)
+        if method not in self.methods:
+            raise errors.UnknownMethodError(f"The method '{model}.{method}' does not exist")
+        if method == "check_access_rights":
+            assert args == ("read",)
+            assert kwargs == {"raise_exception": False}
+        else:
+            assert args == ([], "read")
+        return model in self.readable
+
+
+@pytest.fixture
+def logger():
+    return logging.getLogger("test_tap_discovery_recorded")
+
+
+def by_name(specs: list[StreamSpec]) -> dict[str, StreamSpec]:
+    return {spec.name: spec for spec in specs}
+
+
+def stored_non_binary(model: str) -> set[str]:
+    """The ground truth of a default schema: stored, non-binary fields of the recording."""
+    return {
+        name
+        for name, field in RECORDED[model].items()
+        if field.get("store") and field["type"] != "binary"
+    }
+
+
+def test_one_stream_per_readable_model_with_its_label(logger):
+    specs = discover(RecordedOdoo(), {}, logger)
+    labels = {row["model"]: row["name"] for row in IR_MODEL["rows"]}
+    assert [spec.name for spec in specs] == sorted(m.replace(".", "_") for m in RECORDED)
+    for spec in specs:
+        assert spec.name == spec.model.replace(".", "_")
+        assert spec.description == labels[spec.model]
+        assert spec.key_properties == ("id",)
+        assert spec.domain == []
+
+
+def test_default_schema_is_stored_non_binary_fields(logger):
+    specs = by_name(discover(RecordedOdoo(), {}, logger))
+    for model in RECORDED:
+        spec = specs[model.replace(".", "_")]
+        assert set(spec.schema["properties"]) == stored_non_binary(model) | {"id"}, model
+        assert set(spec.fields) == set(spec.schema["properties"])
+    partner = specs["res_partner"]
+    assert partner.schema["properties"]["id"]["type"] == "integer"
+    assert partner.schema["properties"]["country_id"]["type"] == ["integer", "null"]
+    assert partner.fields["country_id"] == {
+        "type": "many2one",
+        "string": "Country",
+        "store": True,
+        "relation": "res.country",
+        "required": False,
+        "readonly": False,
+    }
+    assert "credit" not in partner.fields  # computed, not stored
+    assert "image_128" not in partner.fields  # binary
+
+
+def test_transient_and_unreadable_models_are_left_out_with_one_warning(logger, caplog):
+    client = RecordedOdoo()
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        specs = discover(client, {}, logger)
+    models = {spec.model for spec in specs}
+    transient = {row["model"] for row in IR_MODEL["rows"] if row["transient"]}
+    assert not models & transient
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    message = warnings[0].getMessage()
+    assert message.startswith("Skipping 288 model(s) this user may not read: ")
+    assert "mail.thread" in message
+    assert "res.partner," not in message
+    checked = [model for model, method in client.calls if method == "check_access_rights"]
+    assert not set(checked) & transient  # transient models are not even asked about
+    described = {model for model, method in client.calls if method == "fields_get"}
+    assert described == set(RECORDED) | {"ir.model"}  # no fields_get of unreadable models
+
+
+def test_replication_key_is_write_date_unless_forced_full_table(logger):
+    specs = by_name(discover(RecordedOdoo(), {"full_sync_streams": ["res_country"]}, logger))
+    assert specs["res_partner"].replication_key == "write_date"
+    assert specs["res_country"].replication_key is None
+
+
+def test_model_without_stored_write_date_is_full_table(logger):
+    country = dict(RECORDED["res.country"])
+    country["write_date"] = {**country["write_date"], "store": False}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(RECORDED, "res.country", country)
+        specs = by_name(discover(RecordedOdoo(), {"models": ["res.country"]}, logger))
+    assert specs["res_country"].replication_key is None
+
+
+def test_globs_include_and_exclude(logger):
+    config = {"models": ["res.*", "account.move*"], "exclude_models": ["res.partner.*"]}
+    specs = discover(RecordedOdoo(), config, logger)
+    assert [spec.name for spec in specs] == [
+        "account_move",
+        "account_move_line",
+        "res_company",
+        "res_country",
+        "res_currency",
+        "res_partner",
+        "res_users",
+    ]
+
+
+def test_models_listed_by_name_only_describe_those(logger):
+    client = RecordedOdoo()
+    specs = discover(client, {"models": ["res.partner", "sale.order"]}, logger)
+    assert [spec.name for spec in specs] == ["res_partner", "sale_order"]
+    assert sorted(m for m, method in client.calls if method == "fields_get") == [
+        "ir.model",
+        "res.partner",
+        "sale.order",
+    ]
+
+
+def test_a_glob_matching_nothing_is_reported(logger, caplog):
+    with caplog.at_level(logging.WARNING, logger=logger.name):
+        specs = discover(RecordedOdoo(), {"models": ["res.partner", "no.such.*"]}, logger)
+    assert [spec.name for spec in specs] == ["res_partner"]
+    assert "No model matches: no.such.*." in caplog.text
+
+
+def test_include_computed_fields_and_binary_fields(logger):
+    config = {
+        "models": ["res.partner"],
+        "include_computed_fields": True,
+        "binary_fields": ["res.partner.image_128"],
+    }
+    partner = discover(RecordedOdoo(), config, logger)[0]
+    fields = RECORDED["res.partner"]
+    expected = {n for n, f in fields.items() if f["type"] != "binary"} | {"image_128"}
+    assert set(partner.fields) == expected
+    assert partner.schema["properties"]["image_128"]["type"] == ["string", "null"]
+    everything = discover(
+        RecordedOdoo(), {"models": ["res.partner"], "binary_fields": ["*"]}, logger
+    )[0]
+    stored_binary = {n for n, f in fields.items() if f["type"] == "binary" and f["store"]}
+    assert set(everything.fields) == stored_non_binary("res.partner") | stored_binary
+
+
+def test_relation_names_add_a_name_property_per_many2one(logger):
+    config = {"models": ["purchase.order"], "relation_names": True}
+    order = discover(RecordedOdoo(), config, logger)[0]
+    many2one = {
+        n
+        for n in stored_non_binary("purchase.order")
+        if RECORDED["purchase.order"][n]["type"] == "many2one"
+    }
+    derived = {name for name in order.schema["properties"] if name not in order.fields}
+    assert derived == {f"{name}_name" for name in many2one}
+    assert order.schema["properties"]["partner_id_name"] == {
+        "type": ["string", "null"],
+        "description": "Vendor (display name)",
+    }
+
+
+def test_ignore_fields(logger):
+    config = {"models": ["res.partner"], "ignore_fields": {"res.partner": ["email", "phone"]}}
+    partner = discover(RecordedOdoo(), config, logger)[0]
+    assert set(partner.fields) == stored_non_binary("res.partner") - {"email", "phone"}
+
+
+def test_named_stream_narrows_model_and_fields(logger):
+    config = {
+        "models": [],
+        "streams": [
+            {
+                "name": "customers",
+                "model": "res.partner",
+                "domain": [["customer_rank", ">", 0]],
+                "fields": ["name", "email"],
+            }
+        ],
+    }
+    specs = discover(RecordedOdoo(), config, logger)
+    assert len(specs) == 1
+    customers = specs[0]
+    assert (customers.name, customers.model) == ("customers", "res.partner")
+    assert customers.domain == [["customer_rank", ">", 0]]
+    assert list(customers.fields) == ["id", "email", "name", "write_date"]
+    assert customers.replication_key == "write_date"
+    assert customers.description == "Contact"
+
+
+def test_named_streams_come_on_top_of_model_streams(logger):
+    config = {"models": ["res.country"], "streams": [{"name": "vendors", "model": "res.partner"}]}
+    specs = by_name(discover(RecordedOdoo(), config, logger))
+    assert sorted(specs) == ["res_country", "vendors"]
+    assert set(specs["vendors"].fields) == stored_non_binary("res.partner")
+
+
+def test_named_stream_with_unknown_fields_names_them_and_the_model(logger):
+    config = {
+        "models": [],
+        "streams": [{"name": "c", "model": "res.partner", "fields": ["name", "nope", "x_gone"]}],
+    }
+    with pytest.raises(errors.ConfigurationError) as caught:
+        discover(RecordedOdoo(), config, logger)
+    message = str(caught.value)
+    assert "'nope', 'x_gone'" in message
+    assert "res.partner" in message
+    assert "'name'" not in message
+
+
+def test_named_stream_on_a_missing_model_is_a_configuration_error(logger):
+    config = {"streams": [{"name": "boms", "model": "mrp.bom"}]}
+    with pytest.raises(errors.ConfigurationError, match=r"boms \(mrp\.bom\)"):
+        discover(RecordedOdoo(), config, logger)
+
+
+def test_named_stream_replication_key_must_be_a_stored_date(logger):
+    config = {
+        "models": [],
+        "streams": [{"name": "c", "model": "res.partner", "replication_key": "name"}],
+    }
+    with pytest.raises(errors.ConfigurationError, match="replication_key 'name'"):
+        discover(RecordedOdoo(), config, logger)
+    config["streams"][0]["replication_key"] = "create_date"
+    assert discover(RecordedOdoo(), config, logger)[0].replication_key == "create_date"
+
+
+def test_hotglue_preset_leaves_out_apps_not_installed_with_one_note(logger, caplog):
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        specs = by_name(
+            discover(RecordedOdoo(), {"use_hotglue_streams": True, "models": []}, logger)
+        )
+    installed = [p.name for p in HOTGLUE_STREAMS if p.model in RECORDED]
+    assert sorted(specs) == sorted(installed)
+    assert "bom" not in specs
+    assert specs["customers"].model == "res.partner"
+    assert specs["customers"].domain == [["customer_rank", ">", 0]]
+    assert specs["invoices_bills"].model == "account.move"
+    assert specs["invoice_lines_all"].model == "account.move.line"
+    notes = [r.getMessage() for r in caplog.records if "not installed" in r.getMessage()]
+    assert notes == ["Preset streams left out because their app is not installed: bom, bom_lines."]
+
+
+def test_a_user_stream_overrides_the_preset_of_the_same_name(logger):
+    config = {
+        "models": [],
+        "use_hotglue_streams": True,
+        "streams": [{"name": "customers", "model": "res.partner", "domain": [["id", "=", 1]]}],
+    }
+    specs = by_name(discover(RecordedOdoo(), config, logger))
+    assert specs["customers"].domain == [["id", "=", 1]]
+
+
+def test_abstract_models_are_dropped_when_ir_model_has_the_field(logger):
+    client = RecordedOdoo()
+    for row in client.rows:
+        row["abstract"] = row["model"] == "res.country"
+    client.readable.add("res.country")
+    specs = by_name(discover(client, {"models": ["res.*"]}, logger))
+    assert "res_country" not in specs
+    assert "res_partner" in specs
+
+
+@pytest.mark.parametrize(
+    ("version", "methods", "expected_method"),
+    [
+        ((17, 0), ("check_access_rights",), "check_access_rights"),
+        ((19, 0), ("has_access",), "has_access"),
+        ((19, 0), ("check_access_rights",), "check_access_rights"),  # falls back once
+        ((16, 0), ("has_access",), "has_access"),
+    ],
+)
+def test_read_access_is_checked_with_the_method_the_server_has(
+    logger, version, methods, expected_method
+):
+    client = RecordedOdoo(version, methods=methods)
+    specs = discover(client, {"models": ["res.*", "mail.thread"]}, logger)
+    assert [spec.name for spec in specs] == [
+        "res_company",
+        "res_country",
+        "res_currency",
+        "res_partner",
+        "res_partner_category",
+        "res_users",
+    ]
+    candidates = [
+        row["model"]
+        for row in IR_MODEL["rows"]
+        if not row["transient"]
+        and (row["model"].startswith("res.") or row["model"] == "mail.thread")
+    ]
+    asked = [
+        method for _model, method in client.calls if method not in ("fields_get", "search_read")
+    ]
+    other = ({"has_access", "check_access_rights"} - {expected_method}).pop()
+    assert asked.count(expected_method) == len(candidates)
+    first_tried = "has_access" if version[0] >= 18 else "check_access_rights"
+    assert asked.count(other) == (1 if other == first_tried else 0)  # tried once, then never
+
+
+def test_calls_run_on_a_bounded_pool(logger):
+    client = RecordedOdoo(latency=0.01)
+    started = time.monotonic()
+    discover(client, {"max_parallel_requests": 3}, logger)
+    elapsed = time.monotonic() - started
+    assert client.most_in_flight == 3
+    sequential = len(client.calls) * 0.01
+    assert elapsed < sequential / 2
+
+
+def test_settings_are_declared_with_title_and_description():
+    names = [prop.name for prop in DISCOVERY_PROPERTIES]
+    assert names == [
+        "models",
+        "exclude_models",
+        "streams",
+        "use_hotglue_streams",
+        "include_computed_fields",
+        "binary_fields",
+        "full_sync_streams",
+        "relation_names",
+        "max_parallel_requests",
+        "ignore_fields",
+    ]
+    for prop in DISCOVERY_PROPERTIES:
+        schema = prop.to_dict()[prop.name]
+        assert schema.get("title"), prop.name
+        assert schema.get("description"), prop.name
