@@ -83,6 +83,9 @@ def test_description_has_label_help_and_selection_values():
     )
     credit = field_schema("credit", partner["credit"])
     assert credit["description"] == "Total Receivable. Total amount this customer owes you."
+    assert field_schema("is_company", partner["is_company"])["description"] == (
+        "Is a Company. Check if the contact is a company, otherwise it is a person."
+    )
     assert field_description({"type": "char"}) == ""
 
 

@@ -77,19 +77,24 @@ def relation_name_schema(field: dict) -> dict:
 
 
 def field_description(field: dict) -> str:
-    """Label, help text and (for selections) the allowed values, as one line of text."""
+    """Label, help text and (for selections) the allowed values, as sentences."""
     parts = []
-    label = (field.get("string") or "").strip()
-    if label:
-        parts.append(label if label.endswith(".") else f"{label}.")
+    label = field.get("string")
+    if isinstance(label, str) and label.strip():
+        parts.append(_sentence(label))
     help_text = field.get("help")
     if isinstance(help_text, str) and help_text.strip():
-        parts.append(help_text.strip())
+        parts.append(_sentence(help_text))
     selection = field.get("selection")
     if field.get("type") == "selection" and isinstance(selection, list) and selection:
         values = ", ".join(_selection_value(option) for option in selection)
         parts.append(f"Values: {values}.")
     return " ".join(parts)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _selection_value(option: Any) -> str:
