@@ -19,6 +19,7 @@ class LookupRequest:
     rule: LookupRule
     keys: list[Any]
     create_values: dict[str, Any] | None = None
+    create_error: str | None = None
     result: Any = None
     error: str | None = None
     created: bool = False
@@ -134,6 +135,8 @@ class LookupResolver:
                 request.error = (
                     f"{request.label}: no {request.rule.model} matches {request.describe()}"
                 )
+                if request.create_error:
+                    request.error += f"; cannot create one: {request.create_error}"
             request.done = True
         if to_create:
             self._create(to_create)

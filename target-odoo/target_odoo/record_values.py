@@ -84,10 +84,13 @@ def lookup_request(record: dict, name: str, rule: LookupRule) -> LookupRequest |
         keys.append(values if rule.many else values[0])
     if all(key is None for key in keys):
         return None
-    create_values = None
+    request = LookupRequest(label=name, rule=rule, keys=keys)
     if rule.on_missing == "create":
-        create_values = mapped_values(record, rule.create)
-    return LookupRequest(label=name, rule=rule, keys=keys, create_values=create_values)
+        try:
+            request.create_values = mapped_values(record, rule.create)
+        except RecordError as error:  # only matters if nothing is found
+            request.create_error = str(error)
+    return request
 
 
 def pending_values(

@@ -1,0 +1,118 @@
+"""The one sink: every stream is written by its mapping, a batch at a time."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from singer_sdk.exceptions import InvalidRecord
+from singer_sdk.sinks import BatchSink
+from singer_sdk.sinks.core import JSONSchemaValidator
+
+from target_odoo.mapping import StreamMapping
+from target_odoo.passthrough import passthrough_mapping
+from target_odoo.results import FAILED, Outcome, record_hash
+from target_odoo.upsert import BatchWriter
+
+if TYPE_CHECKING:
+    from target_odoo.target import TargetOdoo
+
+_FIELD_ATTRIBUTES = ["type", "relation", "readonly", "store", "required"]
+
+
+class TargetWriteError(Exception):
+    """A record failed and `on_error` is `fail`."""
+
+
+class OdooSink(BatchSink):
+    """Writes one stream into its Odoo model through the mapping."""
+
+    def __init__(self, target: TargetOdoo, stream_name: str, schema: dict, key_properties: Any):
+        super().__init__(target, stream_name, schema, key_properties)
+        self.odoo_target = target
+        # We convert dates ourselves, per field, and report a bad one on its record instead of
+        # letting the SDK stop the whole run.
+        for spec in self.schema.get("properties", {}).values():
+            if isinstance(spec, dict):
+                spec.pop("format", None)
+        self._record_validator = JSONSchemaValidator(self.schema, validate_formats=False)
+
+    @property
+    def include_sdc_metadata_properties(self) -> bool:
+        """Always on: `_sdc_deleted_at` must reach the sink for deletes to work."""
+        return True
+
+    @property
+    def max_size(self) -> int:
+        """Records per batch (the `batch_size` setting)."""
+        return int(self.config.get("batch_size") or 100)
+
+    def get_validator(self) -> None:
+        """None: records are validated in process_batch, so a bad one fails alone."""
+        return
+
+    @cached_property
+    def stream_mapping(self) -> StreamMapping:
+        """The stream's mapping; pass-through ones are completed from the model's fields."""
+        mapping = self.odoo_target.mapping.for_stream(self.stream_name)
+        if not mapping.passthrough:
+            return mapping
+        fields_info = self.odoo_target.client.call(
+            mapping.model, "fields_get", attributes=_FIELD_ATTRIBUTES
+        )
+        return passthrough_mapping(
+            mapping,
+            self.schema.get("properties", {}),
+            fields_info,
+            self.odoo_target.mapping.passthrough,
+        )
+
+    @cached_property
+    def depends_on(self) -> set[str]:
+        """Streams whose records this stream's lookups refer to: drained before this one."""
+        mapping = self.stream_mapping
+        rules = list(mapping.lookups.values())
+        rules += [rule for lines in mapping.lines.values() for rule in lines.lookups.values()]
+        names = {s for rule in rules for m in rule.matches for s in m.external_id_streams}
+        names.discard(self.stream_name)
+        return names
+
+    def _invalid(self, record: dict) -> Outcome | None:
+        try:
+            self._record_validator.validate(record)
+        except InvalidRecord as error:
+            key = record.get("externalId", record.get("id"))
+            return Outcome(
+                stream=self.stream_name,
+                key=None if key is None else str(key),
+                status=FAILED,
+                model=self.stream_mapping.model,
+                error=f"record does not match the stream schema: {error}",
+                hash=record_hash(record),
+            )
+        return None
+
+    def process_batch(self, context: dict) -> None:
+        """Write the batch; record every outcome; stop only when `on_error` is `fail`."""
+        records = context.get("records", [])
+        self.odoo_target.drain_streams(self.depends_on, requester=self.stream_name)
+        invalid = [(i, o) for i, o in ((r, self._invalid(r)) for r in records) if o]
+        bad_ids = {id(r) for r, _ in invalid}
+        writer = BatchWriter(
+            self.odoo_target.client,
+            self.stream_mapping,
+            self.odoo_target.external_ids,
+            self.odoo_target.resolver,
+            self.odoo_target.write_settings,
+        )
+        outcomes = [o for _, o in invalid]
+        outcomes += writer.write([r for r in records if id(r) not in bad_ids])
+        self.odoo_target.results.add(outcomes)
+        self.tally_record_written(sum(o.success for o in outcomes))
+        failed = [o for o in outcomes if not o.success]
+        if failed and self.config.get("on_error") == "fail":
+            first = failed[0]
+            raise TargetWriteError(
+                f"stream {self.stream_name!r}, record {first.key!r}: {first.error} "
+                f"(on_error=fail; {len(failed)} failed in this batch)"
+            )

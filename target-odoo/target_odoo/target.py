@@ -1,0 +1,191 @@
+"""target-odoo: Singer records into Odoo, by mapping.json, idempotently."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cached_property
+from typing import Any
+
+from singer_sdk import typing as th
+from singer_sdk.target_base import Target
+
+from odoo_client import OdooClient
+from odoo_client.settings import ConnectionSettings
+from odoo_client.singer import CONNECTION_PROPERTIES
+from target_odoo.external_ids import ExternalIds
+from target_odoo.lookups import LookupResolver
+from target_odoo.mapping import Mapping, load_mapping
+from target_odoo.results import ResultsLog
+from target_odoo.sinks import OdooSink
+from target_odoo.upsert import WriteSettings
+
+SETTINGS = th.PropertiesList(
+    *CONNECTION_PROPERTIES,
+    th.Property(
+        "mapping",
+        th.CustomType({"type": ["string", "object"]}),
+        title="Mapping",
+        description=(
+            "Stream -> Odoo model rules (see mapping.schema.json): a path to a JSON file or an "
+            "inline object. Default: the mapping shipped with the package (hotglue's unified "
+            "streams, and pass-through for streams named like a model, e.g. res_partner)."
+        ),
+    ),
+    th.Property(
+        "external_id_namespace",
+        th.StringType,
+        default="singer",
+        title="External id namespace",
+        description="The ir.model.data module of the external ids this target writes.",
+    ),
+    th.Property(
+        "batch_size",
+        th.IntegerType,
+        default=100,
+        title="Batch size",
+        description="Records written per batch (one lookup, one create, one read per batch).",
+    ),
+    th.Property(
+        "on_error",
+        th.StringType,
+        default="continue",
+        allowed_values=["continue", "fail"],
+        title="On error",
+        description="continue: report a failed record and write the others; fail: stop the run.",
+    ),
+    th.Property(
+        "dry_run",
+        th.BooleanType,
+        default=False,
+        title="Dry run",
+        description="Validate, resolve lookups and report what would happen; write nothing.",
+    ),
+    th.Property(
+        "results_path",
+        th.StringType,
+        title="Results file",
+        description="Where to write one JSON line per record: stream, key, status, Odoo id, error.",
+    ),
+    th.Property(
+        "posted_documents",
+        th.StringType,
+        default="skip",
+        allowed_values=["skip", "fail"],
+        title="Posted documents",
+        description=(
+            "A changed source record whose Odoo document is locked (posted invoice, confirmed "
+            "order): skip = report it unchanged with a note; fail = report it failed."
+        ),
+    ),
+    th.Property(
+        "delete_mode",
+        th.StringType,
+        default="archive",
+        allowed_values=["archive", "unlink"],
+        title="Delete mode",
+        description="Records with _sdc_deleted_at: archive (active = False) or unlink them.",
+    ),
+    th.Property(
+        "state_output",
+        th.StringType,
+        default="hotglue",
+        allowed_values=["hotglue", "passthrough"],
+        title="State output",
+        description=(
+            "hotglue: emit the per-record results shape hotglue jobs read; passthrough: emit the "
+            "tap's own state (use this with Meltano incremental runs)."
+        ),
+    ),
+)
+
+
+class TargetOdoo(Target):
+    """Write Singer records into Odoo: mapping.json decides the model, fields, lookups, lines
+    and business actions; every record is upserted by an external id so re-runs change nothing."""
+
+    name = "target-odoo"
+    config_jsonschema = SETTINGS.to_dict()
+    default_sink_class = OdooSink
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_parallelism = 1  # one database, one writer: no parallel bursts
+        self._streams_draining: set[str] = set()
+        self._emitted_count = -1
+
+    @cached_property
+    def mapping(self) -> Mapping:
+        """The validated mapping for this run."""
+        return load_mapping(self.config.get("mapping"))
+
+    @cached_property
+    def client(self) -> OdooClient:
+        """The Odoo connection for this run."""
+        return OdooClient(ConnectionSettings.from_config(self.config))
+
+    @cached_property
+    def write_settings(self) -> WriteSettings:
+        """The settings that shape writes."""
+        return WriteSettings(
+            namespace=self.config.get("external_id_namespace") or "singer",
+            dry_run=bool(self.config.get("dry_run")),
+            posted_documents=self.config.get("posted_documents") or "skip",
+            delete_mode=self.config.get("delete_mode") or "archive",
+        )
+
+    @cached_property
+    def external_ids(self) -> ExternalIds:
+        """External ids of this run's namespace."""
+        return ExternalIds(self.client, self.write_settings.namespace)
+
+    @cached_property
+    def resolver(self) -> LookupResolver:
+        """Lookups, cached for the run."""
+        return LookupResolver(self.client, self.external_ids, dry_run=self.write_settings.dry_run)
+
+    @cached_property
+    def results(self) -> ResultsLog:
+        """Per-record outcomes of this run."""
+        return ResultsLog(self.config.get("results_path"))
+
+    def drain_streams(self, streams: set[str], requester: str) -> None:
+        """Write pending records of `streams` before `requester`'s batch looks them up."""
+        added = requester not in self._streams_draining
+        self._streams_draining.add(requester)
+        try:
+            for stream in sorted(streams - self._streams_draining):
+                if self.sink_exists(stream):
+                    self._streams_draining.add(stream)
+                    try:
+                        self.drain_one(self.get_sink(stream))
+                    finally:
+                        self._streams_draining.discard(stream)
+        finally:
+            if added:
+                self._streams_draining.discard(requester)
+
+    def _write_state_message(self, state: dict) -> None:
+        if self.config.get("state_output") == "passthrough":
+            super()._write_state_message(state)
+        else:
+            self._write_results_state()
+
+    def _write_results_state(self) -> None:
+        sys.stdout.write(json.dumps(self.results.hotglue_state()) + "\n")
+        sys.stdout.flush()
+        self._emitted_count = sum(len(o) for o in self.results.outcomes.values())
+
+    def process_endofpipe(self) -> None:
+        """Drain every sink, emit the results state, log the summary per stream."""
+        super().process_endofpipe()
+        done = sum(len(o) for o in self.results.outcomes.values())
+        if self.config.get("state_output") != "passthrough" and self._emitted_count != done:
+            self._write_results_state()
+        for stream, counts in sorted(self.results.summary().items()):
+            self.logger.info("Stream %s: %s", stream, json.dumps(counts, sort_keys=True))
+        self.results.close()
+
+
+if __name__ == "__main__":
+    TargetOdoo.cli()

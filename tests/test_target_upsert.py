@@ -1,0 +1,366 @@
+"""BatchWriter against a small in-memory Odoo that counts calls: batching, idempotence, lines,
+locks, actions, deletes, dry run. The sandbox tests (test_target_cli.py) cover the real wire."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+import pytest
+
+from odoo_client.errors import ValidationError
+from target_odoo.external_ids import ExternalIds
+from target_odoo.lookups import LookupResolver
+from target_odoo.mapping import load_mapping
+from target_odoo.upsert import BatchWriter, WriteSettings
+
+ONE2MANY = {
+    ("account.move", "invoice_line_ids"): ("account.move.line", "move_id"),
+    ("purchase.order", "order_line"): ("purchase.order.line", "order_id"),
+}
+ACTIONS = {"action_post": "posted", "button_confirm": "purchase"}
+
+
+class MemoryOdoo:
+    """Just enough of Odoo's ORM over RPC for the writer; `calls` counts (model, method)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[int, dict]] = {}
+        self.calls: Counter = Counter()
+        self.next_id = 1
+        self.refuse_names: set[str] = set()
+        for code, name in [("BE", "Belgium"), ("US", "United States")]:
+            self._insert("res.country", {"code": code, "name": name})
+        for name in ["EUR", "USD"]:
+            self._insert("res.currency", {"name": name})
+        self._insert("account.tax", {"name": "15%", "type_tax_use": "sale"})
+        self._insert("account.tax", {"name": "15%", "type_tax_use": "purchase"})
+        self._insert("product.product", {"name": "Desk", "default_code": "DESK"})
+
+    def _insert(self, model: str, vals: dict) -> int:
+        new_id, self.next_id = self.next_id, self.next_id + 1
+        row = {"id": new_id}
+        if model in ("account.move", "purchase.order"):
+            row["state"] = "draft"
+        self.tables.setdefault(model, {})[new_id] = row
+        self._apply(model, new_id, vals)
+        return new_id
+
+    def _apply(self, model: str, rec_id: int, vals: dict) -> None:
+        row = self.tables[model][rec_id]
+        for name, value in vals.items():
+            link = ONE2MANY.get((model, name))
+            if link is None:
+                many = isinstance(value, list) and value and isinstance(value[0], (list, tuple))
+                row[name] = list(value[0][2]) if many else value
+                continue
+            line_model, inverse = link
+            for command in value:
+                if command[0] == 0:
+                    self._insert(line_model, {**command[2], inverse: rec_id})
+                elif command[0] == 2:
+                    del self.tables[line_model][command[1]]
+
+    def _match(self, row: dict, domain: list) -> bool:
+        for name, op, value in domain:
+            have = row.get(name, False)
+            if (op == "=" and have != value) or (op == "in" and have not in value):
+                return False
+        return True
+
+    def search(self, model: str, domain: list) -> list[int]:
+        self.calls[(model, "search")] += 1
+        return [i for i, row in self.tables.get(model, {}).items() if self._match(row, domain)]
+
+    def search_read(self, model, domain, fields, offset=0, limit=None, order=None):
+        self.calls[(model, "search_read")] += 1
+        rows = [r for r in self.tables.get(model, {}).values() if self._match(r, domain)]
+        return [{f: r.get(f, False) for f in ["id", *fields]} for r in rows]
+
+    def read(self, model, ids, fields):
+        self.calls[(model, "read")] += 1
+        rows = []
+        for rec_id in ids:
+            if rec_id in self.tables.get(model, {}):
+                rows.append({f: self._value(model, rec_id, f) for f in ["id", *fields]})
+        return rows
+
+    def _value(self, model, rec_id, name):
+        link = ONE2MANY.get((model, name))
+        if link:
+            line_model, inverse = link
+            lines = self.tables.get(line_model, {})
+            return [i for i, line in lines.items() if line.get(inverse) == rec_id]
+        return copy.deepcopy(self.tables[model][rec_id].get(name, False))
+
+    def create(self, model, vals_list):
+        self.calls[(model, "create")] += 1
+        for vals in vals_list:
+            if vals.get("name") in self.refuse_names:
+                raise ValidationError(f"refused name {vals['name']!r}")
+        return [self._insert(model, vals) for vals in vals_list]
+
+    def write(self, model, ids, vals):
+        self.calls[(model, "write")] += 1
+        for rec_id in ids:
+            self._apply(model, rec_id, vals)
+        return True
+
+    def unlink(self, model, ids):
+        self.calls[(model, "unlink")] += 1
+        for rec_id in ids:
+            del self.tables[model][rec_id]
+        return True
+
+    def call(self, model, method, ids, **kwargs):
+        self.calls[(model, method)] += 1
+        for rec_id in ids:
+            self.tables[model][rec_id]["state"] = ACTIONS[method]
+        return True
+
+    def writes(self) -> int:
+        return sum(n for (_, method), n in self.calls.items() if method in ("create", "write"))
+
+    def rows(self, model: str) -> list[dict]:
+        return list(self.tables.get(model, {}).values())
+
+
+MAPPING = load_mapping()
+
+
+def writer_for(odoo: MemoryOdoo, stream: str, **settings) -> BatchWriter:
+    write_settings = WriteSettings(**settings)
+    external_ids = ExternalIds(odoo, write_settings.namespace)
+    resolver = LookupResolver(odoo, external_ids, dry_run=write_settings.dry_run)
+    return BatchWriter(odoo, MAPPING.for_stream(stream), external_ids, resolver, write_settings)
+
+
+def customers(n: int) -> list[dict]:
+    return [
+        {
+            "id": f"C-{i}",
+            "customerName": f"Customer {i}",
+            "emailAddress": f"c{i}@example.com",
+            "addresses": [{"line1": f"{i} Main St", "city": "Ghent", "country": "BE"}],
+        }
+        for i in range(n)
+    ]
+
+
+def invoice(key: str, customer: str, status: str = "DRAFT", **extra) -> dict:
+    return {
+        "id": key,
+        "invoiceNumber": f"N-{key}",
+        "customerId": customer,
+        "issueDate": "2026-01-05",
+        "dueDate": "2026-02-04",
+        "currency": "eur",
+        "status": status,
+        "lineItems": [
+            {
+                "sku": "DESK",
+                "description": "Desk",
+                "quantity": 2,
+                "unitPrice": 100,
+                "taxCode": "15%",
+            },
+            {"productName": "Consulting", "quantity": 1.5, "unitPrice": 80},
+        ],
+        **extra,
+    }
+
+
+def test_partners_are_created_in_one_call_and_second_run_changes_nothing():
+    odoo = MemoryOdoo()
+    outcomes = writer_for(odoo, "Customers").write(customers(5))
+
+    assert [o.status for o in outcomes] == ["created"] * 5
+    assert odoo.calls[("res.partner", "create")] == 1
+    assert odoo.calls[("res.country", "search_read")] == 1
+    assert odoo.calls[("ir.model.data", "create")] == 1
+    partners = sorted(odoo.rows("res.partner"), key=lambda r: r["id"])
+    belgium = next(r["id"] for r in odoo.rows("res.country") if r["code"] == "BE")
+    assert partners[2] == {
+        "id": partners[2]["id"],
+        "name": "Customer 2",
+        "email": "c2@example.com",
+        "street": "2 Main St",
+        "city": "Ghent",
+        "country_id": belgium,
+        "ref": "C-2",
+        "is_company": True,
+        "active": True,
+        "customer_rank": 1,
+    }
+    names = sorted(r["name"] for r in odoo.rows("ir.model.data"))
+    assert names == [f"Customers_C-{i}" for i in range(5)]
+
+    before = odoo.writes()
+    again = writer_for(odoo, "Customers").write(customers(5))
+    assert [o.status for o in again] == ["unchanged"] * 5
+    assert all(o.existing for o in again)
+    assert odoo.writes() == before
+
+
+def test_a_changed_record_updates_only_itself_and_only_changed_fields():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(3))
+    changed = customers(3)
+    changed[1]["emailAddress"] = "new@example.com"
+    writes_before = odoo.calls[("res.partner", "write")]
+
+    outcomes = writer_for(odoo, "Customers").write(changed)
+
+    assert [o.status for o in outcomes] == ["unchanged", "updated", "unchanged"]
+    assert odoo.calls[("res.partner", "write")] == writes_before + 1
+    row = odoo.tables["res.partner"][outcomes[1].odoo_id]
+    assert row["email"] == "new@example.com"
+
+
+def test_invoice_header_and_lines_land_in_one_create_and_posted_status_posts():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    outcomes = writer_for(odoo, "Invoices").write(
+        [invoice("I-1", "C-0", "POSTED"), invoice("I-2", "C-0")]
+    )
+
+    assert [o.status for o in outcomes] == ["created", "created"]
+    assert odoo.calls[("account.move", "create")] == 1
+    assert odoo.calls[("account.move", "action_post")] == 1
+    posted = odoo.tables["account.move"][outcomes[0].odoo_id]
+    draft = odoo.tables["account.move"][outcomes[1].odoo_id]
+    assert (posted["state"], draft["state"]) == ("posted", "draft")
+    partner = outcomes[0] and next(r["id"] for r in odoo.rows("res.partner"))
+    assert posted["partner_id"] == partner
+    assert posted["move_type"] == "out_invoice"
+    assert posted["invoice_date"] == "2026-01-05"
+    lines = [r for r in odoo.rows("account.move.line") if r["move_id"] == posted["id"]]
+    sale_tax = next(r["id"] for r in odoo.rows("account.tax") if r["type_tax_use"] == "sale")
+    desk = next(r["id"] for r in odoo.rows("product.product"))
+    assert [
+        (ln.get("product_id"), ln["quantity"], ln["price_unit"], ln.get("tax_ids")) for ln in lines
+    ] == [(desk, 2.0, 100.0, [sale_tax]), (None, 1.5, 80.0, None)]
+
+    before = odoo.writes()
+    again = writer_for(odoo, "Invoices").write(
+        [invoice("I-1", "C-0", "POSTED"), invoice("I-2", "C-0")]
+    )
+    assert [o.status for o in again] == ["unchanged", "unchanged"]
+    assert odoo.writes() == before
+
+
+def test_posted_invoice_is_never_rewritten():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    writer_for(odoo, "Invoices").write([invoice("I-1", "C-0", "POSTED")])
+    changed = invoice("I-1", "C-0", "POSTED", dueDate="2026-03-01")
+    before = odoo.writes()
+
+    skipped = writer_for(odoo, "Invoices").write([changed])
+    failed = writer_for(odoo, "Invoices", posted_documents="fail").write([changed])
+
+    assert skipped[0].status == "unchanged"
+    assert "is posted: not rewritten" in skipped[0].note
+    assert failed[0].status == "failed"
+    assert "posted_documents=fail" in failed[0].error
+    assert odoo.writes() == before
+
+
+def test_changed_draft_lines_are_replaced_in_one_write():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    first = writer_for(odoo, "Invoices").write([invoice("I-1", "C-0")])
+    changed = invoice("I-1", "C-0")
+    changed["lineItems"][1]["unitPrice"] = 90
+
+    outcome = writer_for(odoo, "Invoices").write([changed])[0]
+
+    assert outcome.status == "updated"
+    assert odoo.calls[("account.move", "write")] == 1
+    lines = [r for r in odoo.rows("account.move.line") if r["move_id"] == first[0].odoo_id]
+    assert [ln["price_unit"] for ln in lines] == [100.0, 90.0]
+
+
+def test_invalid_records_fail_with_a_reason_and_the_others_land():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    records = [invoice(f"I-{i}", "C-0") for i in range(10)]
+    records[2]["currency"] = "XXX"
+    records[4]["issueDate"] = "31/12/2026"
+    records[6]["lineItems"][0].pop("unitPrice")
+    records[8]["lineItems"][0]["taxCode"] = "99%"
+
+    outcomes = writer_for(odoo, "Invoices").write(records)
+
+    failed = {o.key: o.error for o in outcomes if o.status == "failed"}
+    assert sorted(failed) == ["I-2", "I-4", "I-6", "I-8"]
+    assert "currency_id: no res.currency matches currency='XXX'" in failed["I-2"]
+    assert "'invoice_date'" in failed["I-4"]
+    assert "31/12/2026" in failed["I-4"]
+    assert "lineItems[0]" in failed["I-6"]
+    assert "price_unit" in failed["I-6"]
+    assert "tax_ids" in failed["I-8"]
+    assert "99%" in failed["I-8"]
+    assert len(odoo.rows("account.move")) == 6
+
+
+def test_a_record_odoo_refuses_fails_alone():
+    odoo = MemoryOdoo()
+    odoo.refuse_names = {"Customer 1"}
+
+    outcomes = writer_for(odoo, "Customers").write(customers(3))
+
+    assert [o.status for o in outcomes] == ["created", "failed", "created"]
+    assert "refused name" in outcomes[1].error
+    assert sorted(r["name"] for r in odoo.rows("ir.model.data")) == [
+        "Customers_C-0",
+        "Customers_C-2",
+    ]
+
+
+def test_unknown_customer_is_created_once_per_name():
+    odoo = MemoryOdoo()
+    records = [invoice("I-1", "NEW"), invoice("I-2", "NEW")]
+    for record in records:
+        record["customerName"] = "Walk-in Ltd"
+
+    outcomes = writer_for(odoo, "Invoices").write(records)
+
+    partners = odoo.rows("res.partner")
+    assert [(p["name"], p["customer_rank"]) for p in partners] == [("Walk-in Ltd", 1)]
+    moves = [odoo.tables["account.move"][o.odoo_id]["partner_id"] for o in outcomes]
+    assert moves == [partners[0]["id"]] * 2
+
+
+def test_dry_run_writes_nothing_but_reports():
+    odoo = MemoryOdoo()
+
+    outcomes = writer_for(odoo, "Customers", dry_run=True).write(customers(2))
+
+    assert [o.status for o in outcomes] == ["would_create", "would_create"]
+    assert odoo.writes() == 0
+
+
+@pytest.mark.parametrize(("mode", "expected_rows"), [("archive", 2), ("unlink", 1)])
+def test_deleted_records_are_archived_or_unlinked(mode, expected_rows):
+    odoo = MemoryOdoo()
+    created = writer_for(odoo, "Customers").write(customers(2))
+    gone = {**customers(2)[0], "_sdc_deleted_at": "2026-11-22T08:00:00+00:00"}
+
+    outcome = writer_for(odoo, "Customers", delete_mode=mode).write([gone])[0]
+
+    assert outcome.status == "deleted"
+    assert len(odoo.rows("res.partner")) == expected_rows
+    if mode == "archive":
+        assert odoo.tables["res.partner"][created[0].odoo_id]["active"] is False
+
+
+def test_duplicate_keys_in_one_batch_write_the_last_version():
+    odoo = MemoryOdoo()
+    first, second = customers(1) * 2
+    second = {**second, "customerName": "Renamed"}
+
+    outcomes = writer_for(odoo, "Customers").write([first, second])
+
+    assert [o.status for o in outcomes] == ["unchanged", "created"]
+    assert [r["name"] for r in odoo.rows("res.partner")] == ["Renamed"]
