@@ -7,15 +7,20 @@
 - `make_sandbox(**Sandbox kwargs)`: a fresh started sandbox, stopped when the test ends.
 - `secrets_seen`: the passwords and API keys of every sandbox started so far (live list), for
   tests that scan output for leaks.
+- `wire(sandbox, user="admin")`: a bare protocol client (requests + xmlrpc.client, not our
+  odoo_client) for tests of the sandbox's wire behaviour.
 
 Faults and counters of the shared sandboxes are reset after every test.
 """
 
 from __future__ import annotations
 
+import xmlrpc.client
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+import requests
 
 from odoo_sandbox import Sandbox
 
@@ -81,3 +86,75 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 def secrets_seen() -> list[str]:
     """Passwords and API keys of every sandbox started in this session (grows as more start)."""
     return _SECRETS
+
+
+class WireClient:
+    """Raw calls to a sandbox over each protocol, answering the parsed bodies as they came."""
+
+    def __init__(self, sandbox: Sandbox, user: str = "admin") -> None:
+        self.sandbox = sandbox
+        self.url = sandbox.url
+        self.db = sandbox.database
+        credentials = sandbox.users[user]
+        self.uid, self.password = credentials["uid"], credentials["password"]
+        self.api_key = credentials["api_key"]
+        self.http = requests.Session()
+
+    def post_json(self, path: str, params: dict, request_id: Any = 1) -> requests.Response:
+        """POST a JSON-RPC envelope to `path`."""
+        body = {"jsonrpc": "2.0", "method": "call", "params": params, "id": request_id}
+        return self.http.post(self.url + path, json=body, timeout=30)
+
+    def call(self, service: str, method: str, *args: Any) -> dict:
+        """/jsonrpc call; the whole answer body."""
+        params = {"service": service, "method": method, "args": list(args)}
+        return self.post_json("/jsonrpc", params).json()
+
+    def execute_kw(self, model: str, method: str, args: list, kwargs: dict | None = None) -> dict:
+        """/jsonrpc object.execute_kw as this user; the whole answer body."""
+        call_args = [self.db, self.uid, self.password, model, method, args]
+        return self.call("object", "execute_kw", *call_args, *([kwargs] if kwargs else []))
+
+    def result(self, model: str, method: str, args: list, kwargs: dict | None = None) -> Any:
+        """execute_kw's result; fails the test on an error answer."""
+        body = self.execute_kw(model, method, args, kwargs)
+        assert "error" not in body, body["error"]
+        return body["result"]
+
+    def xmlrpc(self, service: str, legacy: bool = False) -> xmlrpc.client.ServerProxy:
+        """A stdlib XML-RPC proxy on /xmlrpc/2/<service> (or the legacy /xmlrpc/<service>)."""
+        path = f"/xmlrpc/{service}" if legacy else f"/xmlrpc/2/{service}"
+        return xmlrpc.client.ServerProxy(self.url + path)
+
+    def login_session(self) -> dict:
+        """/web/session/authenticate; keeps the session cookie in this client."""
+        params = {"db": self.db, "login": "admin", "password": self.password}
+        return self.post_json("/web/session/authenticate", params).json()
+
+    def call_kw(self, model: str, method: str, args: list, kwargs: dict | None = None) -> dict:
+        """/web/dataset/call_kw with this client's session cookie; the whole answer body."""
+        params = {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
+        return self.post_json(f"/web/dataset/call_kw/{model}/{method}", params).json()
+
+    def json2(
+        self, model: str, method: str, body: Any, key: str | None = None, **headers: str
+    ) -> requests.Response:
+        """POST /json/2/<model>/<method> with a bearer key (this user's unless `key`)."""
+        sent = {"Authorization": f"bearer {key or self.api_key}", "X-Odoo-Database": self.db}
+        sent.update({name.replace("_", "-"): value for name, value in headers.items()})
+        return self.http.post(f"{self.url}/json/2/{model}/{method}", json=body, headers=sent)
+
+
+@pytest.fixture
+def wire() -> Iterator[Callable[..., WireClient]]:
+    """Factory `wire(sandbox, user="admin") -> WireClient`; its sessions close after the test."""
+    clients: list[WireClient] = []
+
+    def make(sandbox: Sandbox, user: str = "admin") -> WireClient:
+        client = WireClient(sandbox, user)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.http.close()
