@@ -150,6 +150,8 @@ def default_mapping_document() -> dict:
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
+    while error.context:  # oneOf/anyOf: say what is wrong in the closest alternative
+        error = max(error.context, key=lambda sub: len(sub.absolute_path))
     where = list(error.absolute_path)
     if len(where) >= 2 and where[0] == "streams":
         place = f"stream {where[1]!r}"
@@ -165,7 +167,7 @@ def validate_mapping(document: Any) -> None:
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        details = "; ".join(_describe(error) for error in errors[:10])
+        details = "; ".join(dict.fromkeys(_describe(error) for error in errors[:10]))
         raise MappingError(f"invalid mapping: {details}")
 
 
