@@ -364,3 +364,39 @@ def test_duplicate_keys_in_one_batch_write_the_last_version():
 
     assert [o.status for o in outcomes] == ["unchanged", "created"]
     assert [r["name"] for r in odoo.rows("res.partner")] == ["Renamed"]
+
+
+def test_attachments_from_content_and_path_are_added_once(tmp_path):
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(b"%PDF-1.4 scan")
+    record = invoice(
+        "I-1",
+        "C-0",
+        attachments=[
+            {"name": "note.txt", "content": "aGVsbG8=", "mimetype": "text/plain"},
+            {"path": str(pdf)},
+        ],
+    )
+
+    outcome = writer_for(odoo, "Invoices").write([record])[0]
+    writer_for(odoo, "Invoices").write([record])
+
+    files = sorted(odoo.rows("ir.attachment"), key=lambda r: r["name"])
+    assert [(f["name"], f["datas"], f["res_model"], f["res_id"]) for f in files] == [
+        ("note.txt", "aGVsbG8=", "account.move", outcome.odoo_id),
+        ("scan.pdf", "JVBERi0xLjQgc2Nhbg==", "account.move", outcome.odoo_id),
+    ]
+
+
+def test_unreadable_attachment_fails_the_record():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    record = invoice("I-1", "C-0", attachments=[{"path": "/nonexistent/x.pdf"}])
+
+    outcome = writer_for(odoo, "Invoices").write([record])[0]
+
+    assert outcome.status == "failed"
+    assert outcome.error.startswith("attachments[0]: cannot read '/nonexistent/x.pdf'")
+    assert odoo.rows("account.move") == []

@@ -92,6 +92,17 @@ class AfterAction:
 
 
 @dataclass(frozen=True)
+class AttachmentRule:
+    """Files from a source list attached to the written record."""
+
+    path: str
+    name: str = "name"
+    content: str = "content"
+    file: str = "path"
+    mimetype: str = "mimetype"
+
+
+@dataclass(frozen=True)
 class StreamMapping:
     """Everything the target needs to write one stream."""
 
@@ -105,6 +116,7 @@ class StreamMapping:
     lines: dict[str, LinesRule] = field(default_factory=dict)
     after: tuple[AfterAction, ...] = ()
     locked_when: StateGuard | None = None
+    attachments: AttachmentRule | None = None
     passthrough: bool = False
 
 
@@ -251,6 +263,7 @@ def _stream(name: str, spec: dict) -> StreamMapping:
         lines=lines,
         after=tuple(_after(one) for one in spec.get("after", [])),
         locked_when=_guard(spec.get("locked_when")),
+        attachments=AttachmentRule(**spec["attachments"]) if "attachments" in spec else None,
     )
 
 

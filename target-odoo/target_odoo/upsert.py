@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_client.errors import OdooError, WriteOutcomeUnknownError
+from target_odoo.attachments import attach, source_attachments
 from target_odoo.compare import changed_values, same_lines
 from target_odoo.external_ids import ExternalIds, external_id_name
 from target_odoo.lookups import LookupResolver
@@ -43,6 +44,7 @@ class Item:
     deleted: bool = False
     prepared: PreparedRecord | None = None
     current: dict = field(default_factory=dict)
+    files: list[dict] = field(default_factory=list)
 
     def fail(self, error: str) -> None:
         """Mark the record failed with a reason."""
@@ -93,6 +95,7 @@ class BatchWriter:
         self._read_current([i for i in upserts if i.outcome.existing])
         self._update([i for i in upserts if i.live and i.outcome.existing])
         self._create([i for i in upserts if i.live and not i.outcome.existing])
+        self._attach([i for i in upserts if i.live and i.outcome.odoo_id and i.files])
         for action in self.mapping.after:
             self._run_after(action, [i for i in upserts if i.live and i.outcome.odoo_id])
         return [item.outcome for item in items]
@@ -117,6 +120,8 @@ class BatchWriter:
         if not item.deleted:
             try:
                 item.prepared = prepare_record(record, self.mapping)
+                if self.mapping.attachments:
+                    item.files = source_attachments(record, self.mapping.attachments)
             except RecordError as error:
                 item.fail(str(error))
         return item
@@ -301,6 +306,15 @@ class BatchWriter:
         for item in targets:
             if item.outcome.status == UNCHANGED:
                 item.outcome.status = UPDATED
+
+    def _attach(self, items: list[Item]) -> None:
+        if not items or self.settings.dry_run:
+            return
+        try:
+            attach(self.client, self.model, {i.outcome.odoo_id: i.files for i in items})
+        except OdooError as error:
+            for item in items:
+                item.fail(f"attaching files failed: {_error_text(error)}")
 
     def _delete(self, items: list[Item]) -> None:
         present = [i for i in items if i.outcome.existing]
