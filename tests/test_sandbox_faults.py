@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 
@@ -120,3 +121,173 @@ def test_fail_next_is_exact_under_threads() -> None:
     for thread in threads:
         thread.join()
     assert sum(hits) == 100
+
+
+# ---- over the wire -------------------------------------------------------------------------
+
+DROPPED = (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)
+
+
+def count_partners(client, name: str) -> int:
+    """search_count of partners named `name`, archived ones included."""
+    domain = [["name", "=", name]]
+    return client.result(
+        "res.partner", "search_count", [domain], {"context": {"active_test": False}}
+    )
+
+
+def test_429_carries_retry_after_then_the_next_call_works(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.fail_next("429", retry_after=3)
+    refused = client.post_json("/jsonrpc", {"service": "common", "method": "version", "args": []})
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "3"
+    assert "<title>429 Too Many Requests</title>" in refused.text
+    assert client.call("common", "version")["result"]["server_serie"] == "17.0"
+    assert sandbox.stats.faults["429"] == 1
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_proxy_errors_answer_nginx_pages(sandbox, wire, status: int) -> None:
+    client = wire(sandbox)
+    sandbox.faults.fail_next(str(status))
+    answer = client.post_json("/jsonrpc", {"service": "common", "method": "version", "args": []})
+    assert answer.status_code == status
+    assert answer.headers["Server"] == "nginx"
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f"<center><h1>{status} " in answer.text
+    assert sandbox.stats.faults[str(status)] == 1
+
+
+def test_drop_closes_the_connection_before_the_call_runs(make_sandbox, wire) -> None:
+    fresh = make_sandbox()
+    client = wire(fresh)
+    fresh.faults.fail_next("drop", when="res.partner.create")
+    with pytest.raises(DROPPED):
+        client.execute_kw("res.partner", "create", [{"name": "Dropped Before"}])
+    assert count_partners(client, "Dropped Before") == 0
+    assert fresh.stats.faults["drop"] == 1
+
+
+def test_drop_after_runs_the_write_but_the_client_never_hears(make_sandbox, wire) -> None:
+    fresh = make_sandbox()
+    client = wire(fresh)
+    fresh.faults.fail_next("drop_after", when="res.partner.create")
+    with pytest.raises(DROPPED):
+        client.execute_kw("res.partner", "create", [{"name": "Outcome Unknown"}])
+    assert count_partners(client, "Outcome Unknown") == 1
+    assert fresh.stats.faults["drop_after"] == 1
+
+
+def test_drop_over_xmlrpc(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.fail_next("drop")
+    with pytest.raises((OSError, http.client.HTTPException)):
+        client.xmlrpc("common").version()
+
+
+def test_when_filter_spares_other_calls(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.fail_next("503", when="res.partner.search_count")
+    assert "result" in client.call("common", "version")
+    assert "result" in client.execute_kw("res.partner", "search", [[]], {"limit": 1})
+    hit = client.post_json(
+        "/jsonrpc",
+        {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [client.db, client.uid, client.password, "res.partner", "search_count", [[]]],
+        },
+    )
+    assert hit.status_code == 503
+    assert sandbox.stats.faults == {"503": 1}
+
+
+def test_seeded_error_rate_fails_the_calls_the_plan_predicts(sandbox, wire) -> None:
+    client = wire(sandbox)
+    spec = "error_rate=0.4,errors=502,seed=5"
+    predicted = [FaultPlan(spec).draw(None) is not None for _ in range(30)]
+    sandbox.faults.configure(spec)
+    params = {"service": "common", "method": "version", "args": []}
+    failed = [client.post_json("/jsonrpc", params).status_code == 502 for _ in range(30)]
+    assert failed == predicted
+    assert sandbox.stats.faults["502"] == sum(predicted) > 0
+
+
+def test_latency_is_added_to_each_request(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.configure("latency_ms=150")
+    started = time.perf_counter()
+    client.call("common", "version")
+    assert time.perf_counter() - started >= 0.15
+
+
+def test_html_maintenance_answers_every_route(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.configure("html_maintenance=1")
+    for answer in (
+        client.post_json("/jsonrpc", {"service": "common", "method": "version", "args": []}),
+        client.http.get(sandbox.url + "/web/login"),
+        client.post_json("/web/webclient/version_info", {}),
+    ):
+        assert answer.status_code == 503
+        assert "<title>Odoo is under maintenance</title>" in answer.text
+    sandbox.faults.reset()
+    assert client.call("common", "version")["result"]["server_version"] == "17.0"
+
+
+def test_poisoned_field_is_listed_and_fails_only_when_read(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.configure("poison_field=res.partner:x_poison")
+    fields = client.result("res.partner", "fields_get", [], {"attributes": ["type", "string"]})
+    assert fields["x_poison"] == {"type": "char", "string": "Poison"}
+    rows = client.result("res.partner", "search_read", [[]], {"fields": ["name"], "limit": 2})
+    assert len(rows) == 2
+    for kwargs in ({"fields": ["name", "x_poison"], "limit": 2}, {"limit": 1}):
+        error = client.execute_kw("res.partner", "search_read", [[]], kwargs)["error"]
+        assert error["code"] == 200
+        assert error["data"]["name"] == "builtins.ValueError"
+        assert error["data"]["message"].startswith("Compute method failed to assign res.partner(")
+        assert error["data"]["message"].endswith(",).x_poison")
+    ids = [rows[0]["id"]]
+    error = client.execute_kw("res.partner", "read", [ids, ["x_poison"]])["error"]
+    assert (
+        error["data"]["message"]
+        == f"Compute method failed to assign res.partner({ids[0]},).x_poison"
+    )
+    assert sandbox.stats.faults["poison_field"] == 3
+
+
+def test_sessions_expire_after_session_ttl_calls(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.configure("session_ttl=3")
+    assert client.login_session()["result"]["uid"] == client.uid
+    for _ in range(3):
+        assert isinstance(client.call_kw("res.partner", "search_count", [[]])["result"], int)
+    expired = client.call_kw("res.partner", "search_count", [[]])
+    assert expired["error"]["code"] == 100
+    assert expired["error"]["data"]["name"] == "odoo.http.SessionExpiredException"
+    assert sandbox.stats.sessions_expired == 1
+    client.login_session()
+    assert "result" in client.call_kw("res.partner", "search_count", [[]])
+
+
+def test_stats_count_calls_per_model_and_method(sandbox, wire) -> None:
+    client = wire(sandbox)
+    client.result("res.partner", "search_count", [[]])
+    client.result("res.partner", "search_count", [[["is_company", "=", True]]])
+    client.result("res.country", "search", [[]], {"limit": 1})
+    assert sandbox.stats.calls == {
+        ("res.partner", "search_count"): 2,
+        ("res.country", "search"): 1,
+    }
+    assert sandbox.stats.snapshot()["calls"] == {
+        "res.country.search": 1,
+        "res.partner.search_count": 2,
+    }
+
+
+def test_faults_given_at_start_apply(make_sandbox, wire) -> None:
+    fresh = make_sandbox(faults="error_rate=1,errors=504")
+    answer = wire(fresh).post_json("/web/webclient/version_info", {})
+    assert answer.status_code == 504

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from odoo_sandbox.exceptions import ACCESS_ERROR, OdooServerException
 from odoo_sandbox.protocols import errors, pages
@@ -19,8 +18,6 @@ from odoo_sandbox.protocols.http import (
 
 PREFIX = "/json/2/"
 NOT_AUTHENTICATED = "User not authenticated, use an API Key with a Bearer Authorization header."
-_UNKNOWN_MODEL = re.compile(r"Object (.+) doesn't exist")
-_UNKNOWN_METHOD = re.compile(r"The method '(.+)' does not exist on the model '(.+)'")
 
 
 def _werkzeug(kind: str, message: str) -> OdooServerException:
@@ -34,17 +31,6 @@ def error_response(error: BaseException, odoo_version: int) -> Response:
     headers = [("WWW-Authenticate", "Bearer ")] if status == 401 else []
     response = json_response(body, status, headers)
     return response
-
-
-def _as_not_found(error: OdooServerException) -> OdooServerException:
-    """The engine speaks RPC; JSON-2 reports unknown models and methods as 404 NotFound."""
-    model = _UNKNOWN_MODEL.fullmatch(error.message)
-    if model and error.name == "odoo.exceptions.UserError":
-        return _werkzeug("NotFound", f"the model '{model[1]}' does not exist")
-    method = _UNKNOWN_METHOD.fullmatch(error.message)
-    if method and error.name == "builtins.AttributeError":
-        return _werkzeug("NotFound", f"The method '{method[2]}.{method[1]}' does not exist")
-    return error
 
 
 def _mimetype(request: Request) -> str:
@@ -90,9 +76,7 @@ def prepare(request: Request, gateway: Gateway) -> Prepared:
     def run() -> Response:
         try:
             result = gateway.execute_named(uid, model, method, params)
-        except OdooServerException as error:
-            return error_response(_as_not_found(error), version)
-        except Exception as error:  # any error of ours answers as Odoo's 500
+        except Exception as error:  # the engine's errors, and ours as Odoo's 500
             return error_response(error, version)
         return json_response(result)
 
