@@ -1,0 +1,338 @@
+"""The real `target-odoo` command against sandboxes: unified streams land with their lines and
+states, re-runs change nothing, bad records fail alone, dry runs write nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from odoo_sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
+
+DATA = Path(__file__).parent / "data" / "target"
+BIN = Path(sys.executable).parent
+
+
+def run_target(sandbox, tmp_path: Path, singer: Path | str, **settings) -> dict:
+    """Run target-odoo on a .singer file; answer the hotglue state, results and stderr."""
+    config = {key: sandbox.settings[key] for key in ("url", "database", "username", "password")}
+    results = tmp_path / f"results-{len(list(tmp_path.glob('results-*')))}.jsonl"
+    config.update(results_path=str(results), **settings)
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config))
+    command = [str(BIN / "target-odoo"), "--config", str(config_path), "--input", str(singer)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    state_lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    outcomes = [json.loads(line) for line in results.read_text().splitlines()]
+    return {"state": json.loads(state_lines[-1]), "outcomes": outcomes, "stderr": done.stderr}
+
+
+def statuses(run: dict) -> dict[str, dict[str, str]]:
+    """{stream: {key: status}} from the results file."""
+    found: dict[str, dict[str, str]] = {}
+    for outcome in run["outcomes"]:
+        found.setdefault(outcome["stream"], {})[outcome["key"]] = outcome["status"]
+    return found
+
+
+class Odoo:
+    """Ground truth: reads straight from the sandbox engine as admin."""
+
+    def __init__(self, sandbox) -> None:
+        self.engine = sandbox.engine
+        self.uid = sandbox.engine.users["admin"]["uid"]
+
+    def __call__(self, model: str, method: str, *args, **kwargs):
+        return self.engine.execute(self.uid, model, method, list(args), kwargs)
+
+    def one(self, model: str, domain: list, fields: list[str]) -> dict:
+        rows = self(model, "search_read", domain, fields=fields, load=False)
+        assert len(rows) == 1, (model, domain, rows)
+        return rows[0]
+
+    def xmlid(self, name: str) -> int:
+        return self.one(
+            "ir.model.data", [["module", "=", "singer"], ["name", "=", name]], ["res_id"]
+        )["res_id"]
+
+    def counts(self) -> dict[str, int]:
+        models = [
+            "res.partner",
+            "account.move",
+            "account.move.line",
+            "purchase.order",
+            "purchase.order.line",
+            "account.tax",
+            "ir.model.data",
+            "ir.attachment",
+        ]
+        return {m: self(m, "search_count", [], context={"active_test": False}) for m in models}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """One fresh sandbox with unified.singer written once; shared by the read-only tests."""
+    sandbox = Sandbox(odoo_version=17, scale=1).start()
+    tmp_path = tmp_path_factory.mktemp("target")
+    run = run_target(sandbox, tmp_path, DATA / "unified.singer")
+    yield sandbox, tmp_path, run
+    sandbox.stop()
+
+
+def test_every_unified_record_is_created(loaded):
+    _, _, run = loaded
+
+    assert statuses(run) == {
+        "TaxRates": {"T-S21": "created", "T-P21": "created"},
+        "Customers": {"C-1": "created", "C-2": "created", "C-3": "created"},
+        "Vendors": {"V-1": "created", "V-2": "created"},
+        "Invoices": {"INV-1": "created", "INV-2": "created", "CN-1": "created", "INV-3": "created"},
+        "Bills": {"BILL-1": "created", "BILL-2": "created"},
+        "BuyOrders": {"PO-1": "created", "PO-2": "created"},
+    }
+    assert run["state"]["summary"]["Invoices"] == {
+        "success": 4,
+        "fail": 0,
+        "existing": 0,
+        "updated": 0,
+    }
+    first = run["state"]["bookmarks"]["Customers"][0]
+    assert sorted(first) == [
+        "error",
+        "existing",
+        "externalId",
+        "hash",
+        "id",
+        "is_updated",
+        "success",
+    ]
+    assert (first["externalId"], first["success"], first["error"]) == ("C-1", True, None)
+
+
+def test_partners_have_the_source_values(loaded):
+    sandbox, _, _ = loaded
+    odoo = Odoo(sandbox)
+    belgium = odoo.one("res.country", [["code", "=", "BE"]], ["id"])["id"]
+
+    acme = odoo.one(
+        "res.partner",
+        [["id", "=", odoo.xmlid("Customers_C-1")]],
+        [
+            "name",
+            "is_company",
+            "email",
+            "phone",
+            "mobile",
+            "street",
+            "street2",
+            "city",
+            "zip",
+            "country_id",
+            "vat",
+            "website",
+            "ref",
+            "customer_rank",
+            "supplier_rank",
+        ],
+    )
+    paper = odoo.one(
+        "res.partner",
+        [["id", "=", odoo.xmlid("Vendors_V-1")]],
+        ["name", "country_id", "supplier_rank", "customer_rank"],
+    )
+
+    assert acme == {
+        "id": acme["id"],
+        "name": "Acme Corp",
+        "is_company": True,
+        "email": "billing@acme.example",
+        "phone": "+32 9 123 45 67",
+        "mobile": "+32 470 12 34 56",
+        "street": "Kouter 1",
+        "street2": "Floor 2",
+        "city": "Ghent",
+        "zip": "9000",
+        "country_id": belgium,
+        "vat": "BE0477472701",
+        "website": "https://acme.example",
+        "ref": "C-1",
+        "customer_rank": 1,
+        "supplier_rank": 0,
+    }
+    assert paper["country_id"] == belgium  # found by name
+    assert (paper["supplier_rank"], paper["customer_rank"]) == (1, 0)
+
+
+def test_invoices_and_bills_have_lines_taxes_and_states(loaded):
+    sandbox, _, _ = loaded
+    odoo = Odoo(sandbox)
+    fields = [
+        "move_type",
+        "state",
+        "partner_id",
+        "currency_id",
+        "invoice_date",
+        "invoice_date_due",
+        "ref",
+        "invoice_line_ids",
+    ]
+    moves = {
+        key: odoo.one("account.move", [["id", "=", odoo.xmlid(name)]], fields)
+        for key, name in [
+            ("INV-1", "Invoices_INV-1"),
+            ("INV-2", "Invoices_INV-2"),
+            ("CN-1", "Invoices_CN-1"),
+            ("INV-3", "Invoices_INV-3"),
+            ("BILL-1", "Bills_BILL-1"),
+            ("BILL-2", "Bills_BILL-2"),
+        ]
+    }
+    eur = odoo.one("res.currency", [["name", "=", "EUR"]], ["id"])["id"]
+    sale_tax = odoo.xmlid("TaxRates_T-S21")
+
+    assert {k: (m["move_type"], m["state"]) for k, m in moves.items()} == {
+        "INV-1": ("out_invoice", "posted"),
+        "INV-2": ("out_invoice", "draft"),
+        "CN-1": ("out_refund", "posted"),
+        "INV-3": ("out_invoice", "draft"),
+        "BILL-1": ("in_invoice", "posted"),
+        "BILL-2": ("in_invoice", "draft"),
+    }
+    inv1 = moves["INV-1"]
+    assert inv1["partner_id"] == odoo.xmlid("Customers_C-1")
+    assert (inv1["currency_id"], inv1["invoice_date"], inv1["invoice_date_due"], inv1["ref"]) == (
+        eur,
+        "2026-01-05",
+        "2026-02-04",
+        "SO-1001",
+    )
+    lines = odoo(
+        "account.move.line",
+        "read",
+        inv1["invoice_line_ids"],
+        fields=["name", "quantity", "price_unit", "tax_ids"],
+        load=False,
+    )
+    assert [(ln["name"], ln["quantity"], ln["price_unit"], ln["tax_ids"]) for ln in lines] == [
+        ("Consulting", 10.0, 120.0, [sale_tax]),
+        ("Travel", 1.0, 80.5, []),
+    ]
+    walk_in = odoo.one(
+        "res.partner", [["id", "=", moves["INV-3"]["partner_id"]]], ["name", "customer_rank"]
+    )
+    assert (walk_in["name"], walk_in["customer_rank"]) == ("Walk-in Customer", 1)
+    assert len(moves["BILL-2"]["invoice_line_ids"]) == 2
+    attachment = odoo.one(
+        "ir.attachment",
+        [["res_model", "=", "account.move"], ["res_id", "=", inv1["id"]]],
+        ["name", "datas"],
+    )
+    assert (attachment["name"], attachment["datas"]) == ("SO-1001.txt", "U08tMTAwMQ==")
+
+
+def test_purchase_orders_are_confirmed_as_the_source_says(loaded):
+    sandbox, _, _ = loaded
+    odoo = Odoo(sandbox)
+    fields = ["state", "partner_id", "partner_ref", "date_order", "order_line"]
+    po1 = odoo.one("purchase.order", [["id", "=", odoo.xmlid("BuyOrders_PO-1")]], fields)
+    po2 = odoo.one("purchase.order", [["id", "=", odoo.xmlid("BuyOrders_PO-2")]], fields)
+
+    assert (po1["state"], po1["partner_ref"], po1["date_order"]) == (
+        "purchase",
+        "REQ-55",
+        "2026-01-04 09:30:00",
+    )
+    assert po1["partner_id"] == odoo.xmlid("Vendors_V-1")
+    assert po2["state"] == "draft"
+    lines = odoo(
+        "purchase.order.line",
+        "read",
+        po2["order_line"],
+        fields=["name", "product_qty", "price_unit"],
+    )
+    assert [(ln["name"], ln["product_qty"], ln["price_unit"]) for ln in lines] == [
+        ("Whiteboard", 1.0, 199.0),
+        ("Markers", 10.0, 2.5),
+    ]
+
+
+def test_second_run_creates_and_updates_nothing(loaded):
+    sandbox, tmp_path, _ = loaded
+    odoo = Odoo(sandbox)
+    before = odoo.counts()
+
+    again = run_target(sandbox, tmp_path, DATA / "unified.singer")
+
+    assert {s for stream in statuses(again).values() for s in stream.values()} == {"unchanged"}
+    assert again["state"]["summary"]["Customers"] == {
+        "success": 3,
+        "fail": 0,
+        "existing": 3,
+        "updated": 0,
+    }
+    assert odoo.counts() == before
+
+
+def test_a_changed_record_updates_only_itself(loaded):
+    sandbox, tmp_path, _ = loaded
+    odoo = Odoo(sandbox)
+    lines = (DATA / "unified.singer").read_text().splitlines()
+    changed = []
+    for line in lines:
+        message = json.loads(line)
+        if message.get("record", {}).get("id") == "C-2":
+            message["record"]["emailAddress"] = "jane.doe@new.example"
+        changed.append(json.dumps(message))
+    singer = tmp_path / "changed.singer"
+    singer.write_text("\n".join(changed) + "\n")
+
+    run = run_target(sandbox, tmp_path, singer)
+
+    updated = [(o["stream"], o["key"]) for o in run["outcomes"] if o["status"] != "unchanged"]
+    assert updated == [("Customers", "C-2")]
+    jane = odoo.one("res.partner", [["id", "=", odoo.xmlid("Customers_C-2")]], ["email"])
+    assert jane["email"] == "jane.doe@new.example"
+
+
+def test_bad_records_fail_with_a_reason_and_the_rest_land(make_sandbox, tmp_path):
+    sandbox = make_sandbox(odoo_version=17, scale=1)
+
+    run = run_target(sandbox, tmp_path, DATA / "invalid_invoices.singer")
+
+    failed = {o["key"]: o["error"] for o in run["outcomes"] if o["status"] == "failed"}
+    assert sorted(failed) == ["BULK-13", "BULK-23", "BULK-3", "BULK-33"]
+    assert failed["BULK-3"].startswith("partner_id: no res.partner matches customerId='C-404'")
+    assert failed["BULK-13"] == "currency_id: no res.currency matches currency='XYZ' (name)"
+    assert "'invoice_date'" in failed["BULK-23"]
+    assert "2026-02-30" in failed["BULK-23"]
+    assert failed["BULK-33"] == (
+        "lineItems[0]: field 'price_unit': required value missing at 'unitPrice'"
+    )
+    assert run["state"]["summary"]["Invoices"] == {
+        "success": 36,
+        "fail": 4,
+        "existing": 0,
+        "updated": 0,
+    }
+    assert Odoo(sandbox)("account.move", "search_count", [["ref", "=like", "B-%"]]) == 36
+
+
+def test_dry_run_writes_nothing(make_sandbox, tmp_path):
+    sandbox = make_sandbox(odoo_version=17, scale=1)
+    odoo = Odoo(sandbox)
+    before = odoo.counts()
+
+    run = run_target(sandbox, tmp_path, DATA / "unified.singer", dry_run=True)
+
+    assert odoo.counts() == before
+    assert statuses(run)["Customers"] == {
+        "C-1": "would_create",
+        "C-2": "would_create",
+        "C-3": "would_create",
+    }
