@@ -12,6 +12,7 @@ from odoo_client.errors import ValidationError
 from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import load_mapping
+from target_odoo.passthrough import passthrough_mapping
 from target_odoo.upsert import BatchWriter, WriteSettings
 
 ONE2MANY = {
@@ -19,6 +20,16 @@ ONE2MANY = {
     ("purchase.order", "order_line"): ("purchase.order.line", "order_id"),
 }
 ACTIONS = {"action_post": "posted", "button_confirm": "purchase"}
+PARTNER_FIELDS = {
+    "id": {"type": "integer", "readonly": True, "store": True},
+    "name": {"type": "char", "store": True},
+    "email": {"type": "char", "store": True},
+    "parent_id": {"type": "many2one", "relation": "res.partner", "store": True},
+    "country_id": {"type": "many2one", "relation": "res.country", "store": True},
+    "child_ids": {"type": "one2many", "relation": "res.partner", "store": True},
+    "display_name": {"type": "char", "readonly": True, "store": False},
+    "write_date": {"type": "datetime", "readonly": True, "store": True},
+}
 
 
 class MemoryOdoo:
@@ -112,8 +123,11 @@ class MemoryOdoo:
             del self.tables[model][rec_id]
         return True
 
-    def call(self, model, method, ids, **kwargs):
+    def call(self, model, method, *args, **kwargs):
         self.calls[(model, method)] += 1
+        if method == "fields_get":
+            return copy.deepcopy(PARTNER_FIELDS)
+        (ids,) = args
         for rec_id in ids:
             self.tables[model][rec_id]["state"] = ACTIONS[method]
         return True
@@ -132,7 +146,11 @@ def writer_for(odoo: MemoryOdoo, stream: str, **settings) -> BatchWriter:
     write_settings = WriteSettings(**settings)
     external_ids = ExternalIds(odoo, write_settings.namespace)
     resolver = LookupResolver(odoo, external_ids, dry_run=write_settings.dry_run)
-    return BatchWriter(odoo, MAPPING.for_stream(stream), external_ids, resolver, write_settings)
+    mapping = MAPPING.for_stream(stream)
+    if mapping.passthrough:
+        fields = odoo.call(mapping.model, "fields_get")
+        mapping = passthrough_mapping(mapping, fields, fields, MAPPING.passthrough)
+    return BatchWriter(odoo, mapping, external_ids, resolver, write_settings)
 
 
 def customers(n: int) -> list[dict]:
@@ -400,3 +418,51 @@ def test_unreadable_attachment_fails_the_record():
     assert outcome.status == "failed"
     assert outcome.error.startswith("attachments[0]: cannot read '/nonexistent/x.pdf'")
     assert odoo.rows("account.move") == []
+
+
+def test_pass_through_copies_fields_and_maps_relations_through_external_ids():
+    odoo = MemoryOdoo()
+    belgium = next(r["id"] for r in odoo.rows("res.country") if r["code"] == "BE")
+    source = [  # as tap-odoo emits them: the child first, its parent later in the same batch
+        {
+            "id": 8,
+            "name": "Bob",
+            "email": "bob@acme.example",
+            "parent_id": 7,
+            "country_id": belgium,
+            "child_ids": [],
+            "display_name": "Acme, Bob",
+            "write_date": "2026-11-22T06:48:51+00:00",
+        },
+        {
+            "id": 7,
+            "name": "Acme",
+            "email": None,
+            "parent_id": None,
+            "country_id": 999,
+            "child_ids": [8],
+            "display_name": "Acme",
+            "write_date": "2026-11-22T06:48:51+00:00",
+        },
+    ]
+
+    outcomes = writer_for(odoo, "res_partner").write(source)
+
+    assert [o.status for o in outcomes] == ["created", "created"]
+    bob, acme = (odoo.tables["res.partner"][o.odoo_id] for o in outcomes)
+    assert acme == {"id": acme["id"], "name": "Acme"}  # country 999 is not in this database
+    assert bob == {
+        "id": bob["id"],
+        "name": "Bob",
+        "email": "bob@acme.example",
+        "parent_id": acme["id"],
+        "country_id": belgium,
+    }
+    assert sorted(r["name"] for r in odoo.rows("ir.model.data")) == [
+        "res_partner_7",
+        "res_partner_8",
+    ]
+    assert [o.status for o in writer_for(odoo, "res_partner").write(source)] == [
+        "unchanged",
+        "unchanged",
+    ]

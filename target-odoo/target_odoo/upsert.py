@@ -81,7 +81,44 @@ class BatchWriter:
     # -- the batch, step by step ------------------------------------------------------------
 
     def write(self, records: list[dict]) -> list[Outcome]:
-        """Write a batch; never raises for a bad record, only for an unusable connection."""
+        """Write a batch; never raises for a bad record, only for an unusable connection.
+
+        Records pointing at another record of the same batch (a contact's parent company) are
+        written after it, so the lookup finds its external id.
+        """
+        first, later = self._split_self_references(records)
+        if not later or not first:
+            return self._write(records)
+        done = {id(r): o for r, o in zip(first, self._write(first), strict=True)}
+        done.update({id(r): o for r, o in zip(later, self.write(later), strict=True)})
+        return [done[id(record)] for record in records]
+
+    def _self_reference_paths(self) -> list:
+        rules = list(self.mapping.lookups.values())
+        return [
+            m.path
+            for rule in rules
+            for m in rule.matches
+            if self.mapping.stream in m.external_id_streams
+        ]
+
+    def _split_self_references(self, records: list[dict]) -> tuple[list[dict], list[dict]]:
+        paths = self._self_reference_paths()
+        if not paths:
+            return records, []
+        keys = {str(read_path(r, self.mapping.key)) for r in records}
+        first, later = [], []
+        for record in records:
+            own = str(read_path(record, self.mapping.key))
+            refs = []
+            for path in paths:
+                value = read_path(record, path)
+                refs += value if isinstance(value, list) else [value]
+            waits = any(str(ref) in keys and str(ref) != own for ref in refs if ref is not None)
+            (later if waits else first).append(record)
+        return first, later
+
+    def _write(self, records: list[dict]) -> list[Outcome]:
         items = [self._item(record) for record in records]
         self._drop_superseded(items)
         self._resolve_lookups([i for i in items if i.live and not i.deleted])
