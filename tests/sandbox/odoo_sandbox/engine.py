@@ -1,0 +1,484 @@
+"""The sandbox's Odoo engine: models, data and ORM calls, with no HTTP.
+
+API (the protocol layer codes against exactly this)::
+
+    eng = Engine(odoo_version=17, scale=1, db_path=None, seed=42, extra_models=0)
+    eng.database            # "odoo17"
+    eng.version_info        # common.version() answer of that Odoo version
+    eng.users               # {"admin": {"uid", "password", "api_key"}, "demo": {...}}
+    eng.authenticate(login, secret) -> uid | None       # password or API key
+    eng.uid_for_api_key(key) -> uid | None
+    eng.execute(uid, model, method, args, kwargs)       # execute_kw semantics (kwargs["context"])
+    eng.execute_named(uid, model, method, params)       # JSON-2: ids, context + named arguments
+    eng.now() -> datetime                               # UTC; set eng.clock = callable to control
+
+Every error is an `OdooServerException` carrying Odoo's exception name and exact message. Calls
+are serialized by one lock; each call is one transaction whose start time is the `write_date` of
+every row it writes (stored with microseconds, read back truncated to the second, as Odoo does).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import business, generator
+from .exceptions import (
+    ACCESS_ERROR,
+    MISSING_ERROR,
+    TYPE_ERROR,
+    USER_ERROR,
+    VALUE_ERROR,
+    OdooServerException,
+)
+from .orm import CLASSIC, Env, Orm, normalize_ids
+from .registry import RECORDINGS, Model, build_models
+from .security import Security, make_users
+from .storage import Storage
+
+NOT_FOUND = "werkzeug.exceptions.NotFound"
+UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
+RECORD_METHODS = {"read", "write", "unlink", "copy", "exists"}
+MODEL_METHODS = {
+    "search",
+    "search_read",
+    "search_count",
+    "create",
+    "fields_get",
+    "check_access_rights",
+    "name_search",
+    "name_create",
+    "default_get",
+}
+
+
+class BaseModel:
+    """The RPC-callable methods, with Odoo's Python signatures (so arity errors read the same)."""
+
+    def __init__(self, engine: Engine, env: Env, model: Model, ids: list[int]) -> None:
+        self._engine = engine
+        self._env = env
+        self._model = model
+        self._ids = ids
+        self._orm = engine.orm
+
+    def _check(self, operation: str) -> None:
+        self._engine.security.check(self._env.uid, self._model, operation)
+
+    def search(self, domain, offset=0, limit=None, order=None):
+        self._check("read")
+        return self._orm.search_ids(self._env, self._model, domain, offset, limit, order)
+
+    def search_count(self, domain, limit=None):
+        self._check("read")
+        return self._orm.search_count(self._env, self._model, domain, limit)
+
+    def search_read(
+        self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
+    ):
+        self._check("read")
+        load = _read_format_load(read_kwargs)
+        fnames = self._orm.check_fields(self._env, self._model, fields)
+        return self._orm.search_read(
+            self._env, self._model, domain or [], fnames, offset, limit, order, load
+        )
+
+    def read(self, fields=None, load=CLASSIC):
+        self._check("read")
+        fnames = self._orm.check_fields(self._env, self._model, fields)
+        return self._orm.read(self._env, self._model, self._ids, fnames, load)
+
+    def create(self, vals_list):
+        self._check("create")
+        single = isinstance(vals_list, dict)
+        ids = self._orm.create(
+            self._env, self._model, [vals_list] if single else list(vals_list or [])
+        )
+        if single and not self._engine.named_call:
+            return ids[0]
+        return ids
+
+    def write(self, vals):
+        self._check("write")
+        self._orm.write(self._env, self._model, self._ids, vals)
+        return True
+
+    def unlink(self):
+        self._check("unlink")
+        self._orm.unlink(self._env, self._model, self._ids)
+        return True
+
+    def copy(self, default=None):
+        self._check("create")
+        new_ids = [
+            self._engine.copy_record(self._env, self._model, rid, default or {})
+            for rid in self._ids
+        ]
+        if self._engine.named_call:
+            return new_ids
+        return new_ids[0] if len(new_ids) == 1 else new_ids
+
+    def exists(self):
+        found = self._orm.existing(self._model, self._ids)
+        return [i for i in self._ids if i in found]
+
+    def fields_get(self, allfields=None, attributes=None):
+        return self._engine.fields_get(self._env, self._model, allfields, attributes)
+
+    def check_access_rights(self, operation, raise_exception=True):
+        if self._engine.security.allowed(self._env.uid, self._model, operation):
+            return True
+        if raise_exception:
+            raise self._engine.security.access_error(self._env.uid, self._model, operation)
+        return False
+
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        return self._name_search(name, args, operator, limit)
+
+    def _name_search(self, name, domain, operator, limit):
+        self._check("read")
+        model = self._model
+        rec = "complete_name" if model.name == "res.partner" else model.rec_name
+        leaf = [(rec, operator, name)] if name or operator not in ("ilike", "like") else []
+        ids = self._orm.search_ids(self._env, model, [*leaf, *(domain or [])], 0, limit, None)
+        names = self._orm.display_names(self._env, model, set(ids))
+        return [[i, names.get(i, "")] for i in ids]
+
+    def name_create(self, name):
+        self._check("create")
+        rec = self._model.rec_name if self._model.rec_name != "complete_name" else "name"
+        new_id = self._orm.create(self._env, self._model, [{rec: name}])[0]
+        return [new_id, self._orm.display_names(self._env, self._model, {new_id})[new_id]]
+
+    def default_get(self, fields_list):
+        return self._engine.default_get(self._env, self._model, fields_list)
+
+    def context_get(self):
+        return {"lang": "en_US", "tz": "Europe/Brussels", "uid": self._env.uid}
+
+
+def _name_search_v19(self, name="", domain=None, operator="ilike", limit=100):
+    return self._name_search(name, domain, operator, limit)
+
+
+def _default_get_v19(self, fields):
+    return self._engine.default_get(self._env, self._model, fields)
+
+
+_name_search_v19.__qualname__ = "BaseModel.name_search"
+_default_get_v19.__qualname__ = "BaseModel.default_get"
+
+
+def _read_format_load(read_kwargs: dict) -> Any:
+    """search_read hands its extra keyword arguments to _read_format(fnames, load=...)."""
+    extra = [k for k in read_kwargs if k != "load"]
+    if extra:
+        raise OdooServerException(
+            TYPE_ERROR, f"BaseModel._read_format() got an unexpected keyword argument '{extra[0]}'"
+        )
+    return read_kwargs.get("load", CLASSIC)
+
+
+def _business_method(name: str, func: Callable) -> Callable:
+    def method(self: BaseModel) -> Any:
+        self._check("write")
+        return func(self._orm, self._env, self._model, self._ids)
+
+    method.__name__ = name
+    method.__qualname__ = f"BaseModel.{name}"
+    return method
+
+
+class Engine:
+    """An Odoo database in SQLite: models, seeded data, users, and RPC calls on them."""
+
+    def __init__(
+        self,
+        odoo_version: int = 17,
+        scale: int = 1,
+        db_path: str | None = None,
+        seed: int = 42,
+        extra_models: int = 0,
+    ) -> None:
+        self.version = int(odoo_version)
+        self.clock: Callable[[], datetime] | None = None
+        self.named_call = False
+        self.models = build_models(self.version, extra_models)
+        self.storage = Storage(db_path)
+        stored_users = self.storage.get_meta("users")
+        users = json.loads(stored_users) if stored_users else make_users(seed)
+        self.security = Security(users, self.version)
+        self.orm = Orm(self.models, self.storage, self.security, self.version)
+        for model in self.models.values():
+            self.storage.create_model(model)
+        self.storage.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS ir_model_data_module_name_uniq_index "
+            "ON ir_model_data (module, name)"
+        )
+        with self.storage.lock:
+            self.storage.begin()
+            if self.storage.get_meta("built") is None:
+                generator.generate(self, scale=scale, seed=seed)
+                self.storage.set_meta("built", json.dumps({"scale": scale, "seed": seed}))
+                self.storage.set_meta("users", json.dumps(users))
+            generator.write_ir_model(self)
+            self.storage.commit()
+
+    # ---- identity -----------------------------------------------------------------------------
+    @property
+    def database(self) -> str:
+        return f"odoo{self.version}"
+
+    @property
+    def version_info(self) -> dict:
+        with open(RECORDINGS / "versions.json", encoding="utf-8") as fh:
+            versions = json.load(fh)
+        if str(self.version) in versions:
+            return versions[str(self.version)]
+        info = dict(versions["17"])
+        serie = f"{self.version}.0"
+        info.update(
+            server_serie=serie,
+            server_version=serie,
+            server_version_info=[self.version, 0, 0, "final", 0, ""],
+        )
+        return info
+
+    @property
+    def users(self) -> dict:
+        return self.security.users
+
+    def authenticate(self, login: str, secret: str) -> int | None:
+        return self.security.authenticate(login, secret)
+
+    def uid_for_api_key(self, key: str) -> int | None:
+        return self.security.uid_for_api_key(key)
+
+    def now(self) -> datetime:
+        """The engine's clock, UTC (naive datetimes are taken as UTC)."""
+        value = self.clock() if self.clock else datetime.now(timezone.utc)
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    # ---- calls --------------------------------------------------------------------------------
+    def execute(
+        self, uid: int, model: str, method: str, args: list | None, kwargs: dict | None
+    ) -> Any:
+        """One execute_kw call: positional `args`, keyword `kwargs` (with `context`)."""
+        args = list(args or [])
+        kwargs = dict(kwargs or {})
+        context = kwargs.pop("context", None) or {}
+        return self._run(uid, model, method, context, lambda call: call(args, kwargs), named=False)
+
+    def execute_named(self, uid: int, model: str, method: str, params: dict | None) -> Any:
+        """One JSON-2 call: `ids`, `context` and the method's own argument names."""
+        params = dict(params or {})
+        ids = params.pop("ids", None)
+        context = params.pop("context", None) or {}
+        return self._run(
+            uid, model, method, context, lambda call: call(None, params, ids), named=True
+        )
+
+    def _run(
+        self, uid: int, model_name: str, method: str, context: dict, invoke: Callable, named: bool
+    ) -> Any:
+        with self.storage.lock:
+            self.named_call = named
+            env = Env(
+                uid,
+                dict(context) if isinstance(context, dict) else {},
+                self.now().strftime("%Y-%m-%d %H:%M:%S.%f"),
+            )
+            self.storage.begin()
+            try:
+                self._check_uid(uid)
+                model = self._resolve(model_name, method, named)
+                result = invoke(lambda *a: self._call(env, model, method, named, *a))
+                self.storage.commit()
+                return result
+            except OdooServerException:
+                self.storage.rollback()
+                raise
+            except RecursionError:
+                self.storage.rollback()
+                raise OdooServerException(
+                    "builtins.RecursionError", "maximum recursion depth exceeded"
+                ) from None
+            except (
+                sqlite3.Error,
+                ValueError,
+                TypeError,
+                KeyError,
+                IndexError,
+                AttributeError,
+                OverflowError,
+            ) as exc:
+                self.storage.rollback()
+                raise OdooServerException(f"builtins.{_builtin_name(exc)}", str(exc)) from None
+            finally:
+                self.named_call = False
+
+    def _check_uid(self, uid: Any) -> None:
+        if not self.security.known_uid(uid):
+            raise OdooServerException(
+                MISSING_ERROR,
+                f"Record does not exist or has been deleted.\n(Record: res.users({uid},), "
+                f"User: {uid})",
+            )
+
+    def _resolve(self, model_name: str, method: str, named: bool) -> Model:
+        if not isinstance(method, str) or method.startswith("_"):
+            if named or self.version >= 19:
+                message = (
+                    f"Private methods (such as '{model_name}.{method}') cannot be called remotely."
+                )
+            else:
+                message = f"Private methods (such as {method}) cannot be called remotely."
+            raise OdooServerException(ACCESS_ERROR, message)
+        model = self.models.get(model_name) if isinstance(model_name, str) else None
+        if model is None:
+            if named:
+                raise OdooServerException(
+                    NOT_FOUND,
+                    f"the model '{model_name}' does not exist",
+                    [f"the model '{model_name}' does not exist", 404],
+                )
+            raise OdooServerException(USER_ERROR, f"Object {model_name} doesn't exist")
+        if self._function(model, method) is None:
+            if named:
+                msg = f"The method '{model_name}.{method}' does not exist"
+                raise OdooServerException(NOT_FOUND, msg, [msg, 404])
+            raise OdooServerException(
+                "builtins.AttributeError",
+                f"The method '{method}' does not exist on the model '{model_name}'",
+            )
+        return model
+
+    def _function(self, model: Model, method: str) -> Callable | None:
+        if method in business.METHODS.get(model.name, {}):
+            return _business_method(method, business.METHODS[model.name][method])
+        if method == "context_get":
+            return BaseModel.context_get if model.name == "res.users" else None
+        if self.version >= 19 and method == "name_search":
+            return _name_search_v19
+        if self.version >= 19 and method == "default_get":
+            return _default_get_v19
+        if method in MODEL_METHODS or method in RECORD_METHODS:
+            return getattr(BaseModel, method)
+        return None
+
+    def _is_record_method(self, model: Model, method: str) -> bool:
+        return method in RECORD_METHODS or method in business.METHODS.get(model.name, {})
+
+    def _call(
+        self,
+        env: Env,
+        model: Model,
+        method: str,
+        named: bool,
+        args: list | None,
+        kwargs: dict,
+        ids: Any = None,
+    ) -> Any:
+        func = self._function(model, method)
+        record_method = self._is_record_method(model, method)
+        if named:
+            if ids is not None and not record_method:
+                msg = f"cannot call {model.name}.{method} with ids"
+                raise OdooServerException(UNPROCESSABLE, msg, [msg, 422])
+            record_ids = normalize_ids(ids) if record_method else []
+            positional: list = []
+        else:
+            positional = list(args or [])
+            record_ids = []
+            if record_method:
+                if not positional:
+                    raise OdooServerException("builtins.IndexError", "list index out of range")
+                record_ids = normalize_ids(positional.pop(0))
+        instance = BaseModel(self, env, model, record_ids)
+        try:
+            inspect.signature(func).bind(instance, *positional, **kwargs)
+        except TypeError as exc:
+            if named:
+                raise OdooServerException(UNPROCESSABLE, str(exc), [str(exc), 422]) from None
+            try:
+                func(instance, *positional, **kwargs)
+            except TypeError as call_exc:
+                raise OdooServerException(TYPE_ERROR, str(call_exc)) from None
+            raise OdooServerException(TYPE_ERROR, str(exc)) from None
+        return func(instance, *positional, **kwargs)
+
+    # ---- helpers used by BaseModel -----------------------------------------------------------
+    def fields_get(self, env: Env, model: Model, allfields: Any, attributes: Any) -> dict:
+        wanted = set(allfields) if allfields else None
+        attrs = set(attributes) if attributes else None
+        out = {}
+        for name, fld in model.fields.items():
+            if wanted is not None and name not in wanted:
+                continue
+            if not self.security.field_visible(env.uid, fld.groups):
+                continue
+            if attrs is None:
+                out[name] = dict(fld.attrs)
+            else:
+                out[name] = {k: v for k, v in fld.attrs.items() if k in attrs}
+        return out
+
+    def default_get(self, env: Env, model: Model, fields_list: Any) -> dict:
+        values = self.orm.defaults(env, model, {})
+        wanted = list(fields_list or [])
+        out = {}
+        for fname in wanted:
+            if fname in values:
+                value = values[fname]
+                out[fname] = False if value is None else value
+        return out
+
+    def copy_record(self, env: Env, model: Model, rid: int, default: dict) -> int:
+        self.orm.ensure_exist(env, model, [rid])
+        skip = {"id", "create_date", "create_uid", "write_date", "write_uid"}
+        columns = [c for c in model.columns if c not in skip]
+        row = self.storage.select_by_ids(model.table, columns, [rid])[0]
+        vals: dict[str, Any] = {}
+        for fname, value in zip(columns, row[1:]):
+            fld = model.fields[fname]
+            if fld.attrs.get("related") or (fld.attrs.get("readonly") and fname != "name"):
+                continue
+            if value is None:
+                continue
+            if fld.type == "boolean":
+                value = bool(value)
+            elif fld.type in ("json", "properties"):
+                value = json.loads(value)
+            vals[fname] = value
+        for fld in model.fields.values():
+            if fld.type == "many2many" and fld.store and fld.name not in default:
+                ids = self.orm._many2many_values(model, fld, [rid])[rid]
+                if ids:
+                    vals[fld.name] = [(6, 0, ids)]
+        if model.name == "res.partner" and "name" in vals and "name" not in default:
+            vals["name"] = f"{vals['name']} (copy)"
+        if model.name == "account.move":
+            vals.update(state="draft", name="/" if self.version < 19 else False)
+            vals.pop("sequence_number", None)
+            vals.pop("sequence_prefix", None)
+        if model.name in ("purchase.order", "sale.order"):
+            vals.pop("name", None)
+            vals["state"] = "draft"
+        vals.update(default)
+        return self.orm.create(env, model, [vals])[0]
+
+
+def _builtin_name(exc: Exception) -> str:
+    if isinstance(exc, sqlite3.Error):
+        return "ValueError"
+    return type(exc).__name__
+
+
+__all__ = ["VALUE_ERROR", "Engine", "Path"]
