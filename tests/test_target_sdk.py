@@ -1,0 +1,126 @@
+"""TargetOdoo through the Singer SDK with an in-memory Odoo: message flow, stream order,
+deletes with metadata off, state output, on_error, batch size."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from test_target_upsert import MemoryOdoo, customers, invoice
+
+from target_odoo.sinks import TargetWriteError
+from target_odoo.target import TargetOdoo
+
+CONFIG = {"url": "http://odoo.invalid", "database": "db", "username": "admin", "password": "pw"}
+PARTY = {"type": "object", "properties": {"id": {"type": "string"}}}
+MOVE = {
+    "type": "object",
+    "properties": {"id": {"type": "string"}, "issueDate": {"type": "string", "format": "date"}},
+}
+
+
+def schema(stream: str, body: dict) -> str:
+    return json.dumps(
+        {"type": "SCHEMA", "stream": stream, "schema": body, "key_properties": ["id"]}
+    )
+
+
+def record(stream: str, body: dict) -> str:
+    return json.dumps({"type": "RECORD", "stream": stream, "record": body})
+
+
+def run(lines: list[str], odoo: MemoryOdoo, capsys, **settings) -> list[dict]:
+    """Feed messages to the target; answer the JSON lines it printed on stdout."""
+    target = TargetOdoo(config={**CONFIG, **settings}, validate_config=True)
+    target.__dict__["client"] = odoo
+    target.listen(file_input=io.StringIO("\n".join(lines) + "\n"))
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+
+
+def test_invoices_sent_before_their_customers_still_find_them(capsys):
+    odoo = MemoryOdoo()
+    lines = [
+        schema("Invoices", MOVE),
+        record("Invoices", invoice("I-1", "C-0")),
+        schema("Customers", PARTY),
+        *[record("Customers", c) for c in customers(2)],
+    ]
+
+    state = run(lines, odoo, capsys)[-1]
+
+    partners = odoo.rows("res.partner")
+    assert [p["name"] for p in partners] == ["Customer 0", "Customer 1"]
+    assert odoo.rows("account.move")[0]["partner_id"] == partners[0]["id"]
+    assert state["summary"] == {
+        "Customers": {"success": 2, "fail": 0, "existing": 0, "updated": 0},
+        "Invoices": {"success": 1, "fail": 0, "existing": 0, "updated": 0},
+    }
+
+
+def test_deleted_at_survives_without_add_record_metadata(capsys):
+    odoo = MemoryOdoo()
+    run([schema("Customers", PARTY), *[record("Customers", c) for c in customers(2)]], odoo, capsys)
+    gone = {**customers(1)[0], "_sdc_deleted_at": "2026-11-22T08:00:00+00:00"}
+
+    state = run(
+        [schema("Customers", PARTY), record("Customers", gone)],
+        odoo,
+        capsys,
+        add_record_metadata=False,
+    )[-1]
+
+    assert state["bookmarks"]["Customers"][0]["success"] is True
+    assert [p["active"] for p in odoo.rows("res.partner")] == [False, True]
+
+
+def test_passthrough_state_output_repeats_the_tap_state(capsys):
+    odoo = MemoryOdoo()
+    tap_state = {"bookmarks": {"Customers": {"replication_key_value": "2026-01-01"}}}
+    lines = [
+        schema("Customers", PARTY),
+        record("Customers", customers(1)[0]),
+        json.dumps({"type": "STATE", "value": tap_state}),
+    ]
+
+    printed = run(lines, odoo, capsys, state_output="passthrough")
+
+    assert printed == [tap_state]
+
+
+def test_on_error_fail_stops_with_the_reason(capsys):
+    odoo = MemoryOdoo()
+    bad = invoice("I-1", "C-404")
+
+    with pytest.raises(TargetWriteError, match=r"stream 'Invoices', record 'I-1': partner_id"):
+        run([schema("Invoices", MOVE), record("Invoices", bad)], odoo, capsys, on_error="fail")
+
+
+def test_a_record_off_its_schema_fails_alone(capsys):
+    odoo = MemoryOdoo()
+    lines = [
+        schema("Customers", PARTY),
+        record("Customers", {**customers(1)[0], "id": 5}),
+        record("Customers", customers(2)[1]),
+    ]
+
+    state = run(lines, odoo, capsys)[-1]
+
+    first, second = state["bookmarks"]["Customers"]
+    assert first["success"] is False
+    assert "does not match the stream schema" in first["error"]
+    assert second["success"] is True
+    assert [p["name"] for p in odoo.rows("res.partner")] == ["Customer 1"]
+
+
+def test_batch_size_sets_records_per_create(capsys):
+    odoo = MemoryOdoo()
+
+    run(
+        [schema("Customers", PARTY), *[record("Customers", c) for c in customers(5)]],
+        odoo,
+        capsys,
+        batch_size=2,
+    )
+
+    assert odoo.calls[("res.partner", "create")] == 3
