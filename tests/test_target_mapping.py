@@ -181,6 +181,9 @@ def test_value_maps_reject_unlisted_values():
         (True, False, False),
         ("x", False, False),
         (None, False, True),
+        ("Pays late", "<p>Pays late</p>", True),
+        ("A & B", "<p>A &amp; B</p>", True),
+        ("Pays late", "<p>Pays on time</p>", False),
     ],
 )
 def test_same_value(desired, current, same):

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 _EMPTY = (None, False, "", [])
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    """Html fields come back wrapped (<p>text</p>): compare their text."""
+    return html.unescape(_TAG.sub("", text)).strip()
 
 
 def _ids_of(value: Any) -> list | None:
@@ -30,6 +38,8 @@ def same_value(desired: Any, current: Any) -> bool:
         return _ids_of(desired) is not None and _ids_of(desired) == _ids_of(current)
     if isinstance(desired, (int, float)) and isinstance(current, (int, float)):
         return abs(float(desired) - float(current)) < 1e-6
+    if isinstance(desired, str) and isinstance(current, str) and current.startswith("<"):
+        return _plain(desired) == _plain(current)
     return desired == current
 
 

@@ -78,6 +78,8 @@ class OdooSink(BatchSink):
         return names
 
     def _invalid(self, record: dict) -> Outcome | None:
+        if not self.config.get("validate_records", True):
+            return None
         try:
             self._record_validator.validate(record)
         except InvalidRecord as error:

@@ -101,8 +101,7 @@ SETTINGS = th.PropertiesList(
 
 
 class TargetOdoo(Target):
-    """Write Singer records into Odoo: mapping.json decides the model, fields, lookups, lines
-    and business actions; every record is upserted by an external id so re-runs change nothing."""
+    """Singer target for Odoo: mapping.json-driven, idempotent upserts by external id."""
 
     name = "target-odoo"
     config_jsonschema = SETTINGS.to_dict()
