@@ -70,7 +70,6 @@ class Odoo:
             "purchase.order.line",
             "account.tax",
             "ir.model.data",
-            "ir.attachment",
         ]
         return {m: self(m, "search_count", [], context={"active_test": False}) for m in models}
 
@@ -228,12 +227,6 @@ def test_invoices_and_bills_have_lines_taxes_and_states(loaded):
     )
     assert (walk_in["name"], walk_in["customer_rank"]) == ("Walk-in Customer", 1)
     assert len(moves["BILL-2"]["invoice_line_ids"]) == 2
-    attachment = odoo.one(
-        "ir.attachment",
-        [["res_model", "=", "account.move"], ["res_id", "=", inv1["id"]]],
-        ["name", "datas"],
-    )
-    assert (attachment["name"], attachment["datas"]) == ("SO-1001.txt", "U08tMTAwMQ==")
 
 
 def test_purchase_orders_are_confirmed_as_the_source_says(loaded):
