@@ -240,10 +240,18 @@ class Sandbox:
 
     @property
     def secrets(self) -> list[str]:
-        """Every password and API key of this sandbox's users (for leak scans)."""
+        """Every password and API key of this sandbox's users (for leak scans).
+
+        A password equal to a login (the demo's admin/admin) is left out: the username appears in
+        output legitimately, so scanning for it would only find false leaks.
+        """
         found = []
-        for user in self.users.values():
-            found += [user[key] for key in ("password", "api_key") if user.get(key)]
+        for login, user in self.users.items():
+            found += [
+                user[key]
+                for key in ("password", "api_key")
+                if user.get(key) and user[key] not in self.users and user[key] != login
+            ]
         return found
 
     def respond(self, request: Request) -> Response | None:
