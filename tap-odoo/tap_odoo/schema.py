@@ -143,17 +143,19 @@ def _converter_for(name: str, odoo_type: str, relation_names: bool) -> _Converte
         if relation_names:
             return _many2one_with_name(name + RELATION_NAME_SUFFIX)
         return _many2one_id
-    if odoo_type == "datetime":
-        return _datetime
-    if odoo_type == "json":
-        return _json_object
-    if odoo_type == "properties":
-        return _properties
-    if odoo_type in BINARY_TYPES:
-        return _binary_text
-    if odoo_type and odoo_type not in _JSON_SCHEMAS:
-        return _as_text
-    return None
+    value_converter = _VALUE_CONVERTERS.get(odoo_type)
+    if value_converter is None and odoo_type and odoo_type not in _JSON_SCHEMAS:
+        value_converter = _as_text
+    return None if value_converter is None else _unless_empty(value_converter)
+
+
+def _unless_empty(convert: Callable[[Any], Any]) -> _Converter:
+    """A converter emitting null for Odoo's empty value, else `convert(value)`."""
+
+    def converter(name: str, value: Any, out: dict) -> None:
+        out[name] = None if value is False or value is None else convert(value)
+
+    return converter
 
 
 def _keep(name: str, value: Any, out: dict) -> None:
@@ -184,36 +186,26 @@ def _many2one_with_name(name_key: str) -> _Converter:
     return convert
 
 
-def _datetime(name: str, value: Any, out: dict) -> None:
-    if value is False or value is None:
-        out[name] = None
-    elif len(value) >= 19 and value[10] == " ":
-        out[name] = f"{value[:10]}T{value[11:]}+00:00"
-    else:
-        out[name] = value
+def _utc_timestamp(value: str) -> str:
+    """Odoo's naive UTC "YYYY-MM-DD HH:MM:SS" as RFC 3339."""
+    if len(value) >= 19 and value[10] == " ":
+        return f"{value[:10]}T{value[11:]}+00:00"
+    return value
 
 
-def _json_object(name: str, value: Any, out: dict) -> None:
-    if value is False or value is None:
-        out[name] = None
-    elif type(value) is dict:
-        out[name] = value
-    else:
-        out[name] = {"value": value}
+def _json_object(value: Any) -> dict:
+    return value if type(value) is dict else {"value": value}
 
 
-def _properties(name: str, value: Any, out: dict) -> None:
+def _properties(value: Any) -> dict:
     """Odoo reads properties as a list of definitions with their values: emit name -> value."""
-    if value is False or value is None:
-        out[name] = None
-    elif type(value) is dict:
-        out[name] = value
-    else:
-        out[name] = {
-            item["name"]: _property_value(item)
-            for item in value
-            if isinstance(item, dict) and "name" in item
-        }
+    if type(value) is dict:
+        return value
+    return {
+        item["name"]: _property_value(item)
+        for item in value
+        if isinstance(item, dict) and "name" in item
+    }
 
 
 def _property_value(item: dict) -> Any:
@@ -223,21 +215,23 @@ def _property_value(item: dict) -> Any:
     return value
 
 
-def _binary_text(name: str, value: Any, out: dict) -> None:
-    if value is False or value is None:
-        out[name] = None
-    elif isinstance(value, str):
-        out[name] = value
-    elif isinstance(value, bytes):
-        out[name] = value.decode("ascii", "replace")
-    else:  # computed "binary" widgets (tax_totals, ...) hold JSON
-        out[name] = json.dumps(value, sort_keys=True, default=str)
+def _binary_text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("ascii", "replace")
+    return _as_text(value)
 
 
-def _as_text(name: str, value: Any, out: dict) -> None:
-    if value is False or value is None:
-        out[name] = None
-    elif isinstance(value, str):
-        out[name] = value
-    else:
-        out[name] = json.dumps(value, sort_keys=True, default=str)
+def _as_text(value: Any) -> str:
+    """Text as is; anything else (computed "binary" widgets hold JSON) as JSON text."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+_VALUE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "datetime": _utc_timestamp,
+    "json": _json_object,
+    "properties": _properties,
+    "binary": _binary_text,
+    "image": _binary_text,
+}
