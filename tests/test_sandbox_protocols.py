@@ -520,3 +520,30 @@ def test_keep_alive_serves_many_requests_on_one_connection(sandbox) -> None:
             assert not answer.will_close
     finally:
         connection.close()
+
+
+def test_chunked_request_bodies_are_read(sandbox, wire) -> None:
+    client = wire(sandbox)
+
+    def chunks():
+        yield b'{"jsonrpc": "2.0", "method": "call", '
+        yield b'"params": {"service": "db", "method": "list", "args": []}, "id": 3}'
+
+    answer = client.http.post(
+        sandbox.url + "/jsonrpc", data=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert answer.json() == {"jsonrpc": "2.0", "id": 3, "result": [sandbox.database]}
+    assert client.call("db", "list")["result"] == [sandbox.database]  # connection still in sync
+
+
+def test_unreadable_content_length_is_a_400_page(sandbox) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=10)
+    try:
+        connection.putrequest("POST", "/jsonrpc")
+        connection.putheader("Content-Length", "twelve")
+        connection.endheaders()
+        answer = connection.getresponse()
+        assert answer.status == 400
+        assert b"<title>400 Bad Request</title>" in answer.read()
+    finally:
+        connection.close()

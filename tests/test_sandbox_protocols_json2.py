@@ -266,3 +266,25 @@ def test_legacy_protocols_still_work_on_19(sandbox19, wire) -> None:
     error = demo.execute_kw("account.move", "search_read", [[]], {"fields": ["name"], "limit": 1})
     assert error["error"]["code"] == 0
     assert error["error"]["data"]["name"] == "odoo.exceptions.AccessError"
+
+
+SESSION_INFO_19_KEYS = {
+    "active_ids_limit", "bundle_params", "can_insert_in_spreadsheet", "currencies",
+    "current_tour", "db", "groups", "home_action_id", "iap_company_enrich", "is_admin",
+    "is_internal_user", "is_public", "is_system", "max_file_upload_size", "name",
+    "partner_display_name", "partner_id", "partner_write_date", "profile_collectors",
+    "profile_params", "profile_session", "quick_login", "registry_hash", "server_version",
+    "server_version_info", "show_effect", "storeData", "support_url", "test_mode", "tour_enabled",
+    "uid", "user_companies", "user_context", "user_settings", "username", "view_info",
+    "web.base.url", "websocket_worker_version",
+}  # fmt: skip
+
+
+def test_web_session_on_19_has_the_recorded_keys(sandbox19, wire) -> None:
+    client = wire(sandbox19)
+    info = client.login_session()["result"]
+    assert set(info) == SESSION_INFO_19_KEYS
+    assert (info["uid"], info["db"], info["server_version"]) == (client.uid, "odoo19", "19.0")
+    assert client.call_kw("res.partner", "search_count", [[]])["result"] == (
+        client.json2("res.partner", "search_count", {"domain": []}).json()
+    )

@@ -52,8 +52,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         sandbox = self.server.sandbox
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        try:
+            body = self._read_body()
+        except ValueError:  # a malformed Content-Length or chunk size
+            self.close_connection = True
+            self._send(pages.bad_request())
+            return
         request = Request(
             method=self.command,
             path=urlsplit(self.path).path,
@@ -82,6 +86,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._handle()
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
 
     def _cookies(self) -> dict[str, str]:
         cookie = SimpleCookie()

@@ -34,6 +34,11 @@ INTERNAL_ERROR_HTML = (
     "application.</p>\n"
 )
 
+BAD_REQUEST_HTML = (
+    "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n"
+    "<p>The browser (or proxy) sent a request that this server could not understand.</p>\n"
+)
+
 TOO_MANY_REQUESTS_HTML = (
     "<!doctype html>\n<html lang=en>\n<title>429 Too Many Requests</title>\n"
     "<h1>Too Many Requests</h1>\n<p>This user has exceeded an allotted request count. Try again "
@@ -56,6 +61,11 @@ PROXY_REASONS = {
 def not_found() -> Response:
     """Werkzeug's 404 page, as Odoo answers an unknown route."""
     return html_response(NOT_FOUND_HTML, 404)
+
+
+def bad_request() -> Response:
+    """Werkzeug's 400 page, for a request the HTTP layer cannot read."""
+    return html_response(BAD_REQUEST_HTML, 400)
 
 
 def internal_error() -> Response:

@@ -151,19 +151,44 @@ class WebRoutes:
             "user_companies": self._user_companies(uid),
         }
         if self.version >= 19:
-            result.update(
-                {
-                    "is_internal_user": True,
-                    "is_public": False,
-                    "is_system": uid == admin_uid,
-                    "name": user["name"],
-                    "partner_display_name": user["name"],
-                    "partner_id": user["partner_id"],
-                    "support_url": "https://www.odoo.com/buy",
-                    "web.base.url": "http://localhost:8069",
-                }
-            )
+            result.update(self._session_info_19(uid, uid == admin_uid, user))
         return result
+
+    @staticmethod
+    def _session_info_19(uid: int, is_admin: bool, user: dict) -> dict:
+        """The keys Odoo 19 adds to session_info (recorded key set; plausible values)."""
+        return {
+            "active_ids_limit": 20000,
+            "bundle_params": {"lang": user["lang"]},
+            "can_insert_in_spreadsheet": False,
+            "currencies": {"1": {"digits": [69, 2], "position": "before", "symbol": "$"}},
+            "current_tour": None,
+            "groups": {"base.group_allow_export": is_admin},
+            "home_action_id": False,
+            "iap_company_enrich": False,
+            "is_internal_user": True,
+            "is_public": False,
+            "is_system": is_admin,
+            "max_file_upload_size": 134217728,
+            "name": user["name"],
+            "partner_display_name": user["name"],
+            "partner_id": user["partner_id"],
+            "partner_write_date": "2026-01-01 00:00:00",
+            "profile_collectors": None,
+            "profile_params": None,
+            "profile_session": None,
+            "quick_login": True,
+            "registry_hash": "0" * 64,
+            "show_effect": True,
+            "storeData": {},
+            "support_url": "https://www.odoo.com/buy",
+            "test_mode": False,
+            "tour_enabled": False,
+            "user_settings": {"id": uid, "user_id": {"id": uid}},
+            "view_info": {},
+            "web.base.url": "http://localhost:8069",
+            "websocket_worker_version": "19.0-1",
+        }
 
     def _user_preferences(self, uid: int) -> dict:
         user = {"lang": "en_US", "tz": "Europe/Brussels", "name": "", "partner_id": False}
