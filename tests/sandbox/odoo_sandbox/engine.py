@@ -226,6 +226,8 @@ class Engine:
                 generator.generate(self, scale=scale, seed=seed)
                 self.storage.set_meta("built", json.dumps({"scale": scale, "seed": seed}))
                 self.storage.set_meta("users", json.dumps(users))
+            for model in self.models.values():
+                self.storage.create_indexes(model)
             generator.write_ir_model(self)
             self.storage.commit()
 

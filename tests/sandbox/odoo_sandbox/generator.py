@@ -235,6 +235,8 @@ def generate(engine: Engine, scale: int = 1, seed: int = 42) -> None:
     base = (ANCHOR - timedelta(days=366)).strftime(STAMP)
     _base_data(engine, base)
     _partners(engine, rng, stamps, max(1, scale) * 1000)
+    for model in engine.models.values():
+        engine.storage.create_indexes(model)
     products = _products(engine, rng, stamps, 20 * scale + 30)
     _moves(engine, rng, stamps, products, 40 * scale + 10, 20 * scale + 6)
     _orders(engine, rng, stamps, products, "purchase.order", 20 * scale + 6)
@@ -548,78 +550,81 @@ def _base_data(engine: Engine, stamp: str) -> None:
 
 
 def _partners(engine: Engine, rng: random.Random, stamps: Stamps, count: int) -> None:
+    """Companies and their contacts (plus independent people), ~5% archived."""
+    u = [[rng.random() for _ in range(count)] for _ in range(16)]
+    first, last = rng.choices(FIRST, k=count), rng.choices(LAST, k=count)
+    words, suffix = rng.choices(WORDS, k=count), rng.choices(SUFFIX, k=count)
+    countries = rng.choices(COUNTRIES, k=count)
+    ints = [rng.randrange(1_000_000_000) for _ in range(count)]
+    by_id = {c[0]: c for c in COUNTRIES}
     rows: list[dict] = []
     tags: list[tuple[int, int]] = []
-    next_id = 8
     companies: list[tuple[int, str, int]] = []
-    for _ in range(count):
-        pid = next_id
-        next_id += 1
+    for k in range(count):
+        pid = k + 8
         stamp = stamps.next()
-        country = COUNTRIES[rng.randrange(len(COUNTRIES)) if rng.random() < 0.6 else 0]
-        is_company = not companies or rng.random() < 0.25
-        parent = None if is_company or rng.random() < 0.35 else rng.choice(companies[-50:])
-        if is_company:
-            name = f"{rng.choice(WORDS)} {rng.choice(SUFFIX)}"
-        else:
-            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        if parent:
-            country = next(c for c in COUNTRIES if c[0] == parent[2])
+        country = countries[k] if u[0][k] < 0.6 else COUNTRIES[0]
+        is_company = not companies or u[1][k] < 0.25
+        parent = None
+        if not is_company and u[2][k] >= 0.35:
+            parent = companies[-1 - int(u[3][k] * min(50, len(companies)))]
+            country = by_id[parent[2]]
+        name = f"{words[k]} {suffix[k]}" if is_company else f"{first[k]} {last[k]}"
         slug = name.lower().replace(" ", ".")
-        ptype = (
-            "contact" if not parent or rng.random() < 0.85 else rng.choice(("invoice", "delivery"))
+        num = ints[k]
+        ptype = "contact"
+        if parent and u[4][k] >= 0.85:
+            ptype = "invoice" if u[4][k] < 0.93 else "delivery"
+        rows.append(
+            {
+                "id": pid,
+                "name": name,
+                "is_company": is_company,
+                "type": ptype,
+                "parent_id": parent[0] if parent else None,
+                "complete_name": f"{parent[1]}, {name}" if parent else name,
+                "commercial_partner_id": parent[0] if parent else pid,
+                "commercial_company_name": parent[1] if parent else (name if is_company else None),
+                "email": f"{slug}{pid}@example.com" if u[5][k] < 0.9 else None,
+                "phone": f"+{country[4]} {num % 900 + 100} {num // 1000 % 9000 + 1000}"
+                if u[6][k] < 0.8
+                else None,
+                "mobile": f"+{country[4]} 4{num % 90 + 10} {num // 100 % 900000 + 100000}"
+                if u[7][k] < 0.3
+                else None,
+                "street": f"{num % 250 + 1} {STREETS[num % len(STREETS)]}",
+                "street2": f"Floor {num % 9 + 1}" if u[8][k] < 0.2 else None,
+                "city": country[5][num % len(country[5])],
+                "zip": f"{num % 98999 + 1000}",
+                "country_id": country[0],
+                "vat": f"{country[1]}{num % 900000000 + 100000000}"
+                if is_company and u[9][k] < 0.7
+                else None,
+                "ref": f"C{pid:06d}" if u[10][k] < 0.4 else None,
+                "website": f"https://{slug}.example.com" if is_company and u[11][k] < 0.5 else None,
+                "function": None if is_company else JOBS[num % len(JOBS)] or None,
+                "lang": "en_US" if country[1] in ("US", "GB", "CA", "IN") else "fr_FR",
+                "tz": "Europe/Brussels",
+                "active": u[12][k] >= 0.05,
+                "customer_rank": (0, 0, 1, 2, 5)[num % 5],
+                "supplier_rank": int(u[13][k] < 0.25),
+                "color": num % 12,
+                "employee": False,
+                "partner_share": True,
+                "comment": "<p>Key account</p>" if u[14][k] < 0.05 else None,
+                "x_studio_customer_code": f"CUST-{pid:06d}" if u[15][k] < 0.5 else None,
+                "x_loyalty_tier": (None, None, "bronze", "silver", "gold")[num // 7 % 5],
+                "credit_limit": float((0, 0, 1000, 5000, 25000)[num // 11 % 5]),
+                "image_128": TINY_PNG if is_company and u[14][k] > 0.8 else None,
+                **_magic(stamp),
+            }
         )
-        comm_id = parent[0] if parent else pid
-        comm_name = parent[1] if parent else (name if is_company else None)
-        row = {
-            "id": pid,
-            "name": name,
-            "is_company": is_company,
-            "type": ptype,
-            "parent_id": parent[0] if parent else None,
-            "complete_name": f"{parent[1]}, {name}" if parent else name,
-            "commercial_partner_id": comm_id,
-            "commercial_company_name": comm_name,
-            "email": f"{slug}{pid}@example.com" if rng.random() < 0.9 else None,
-            "phone": f"+{country[4]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
-            if rng.random() < 0.8
-            else None,
-            "mobile": f"+{country[4]} 4{rng.randint(10, 99)} {rng.randint(100000, 999999)}"
-            if rng.random() < 0.3
-            else None,
-            "street": f"{rng.randint(1, 250)} {rng.choice(STREETS)}",
-            "street2": None if rng.random() < 0.8 else f"Floor {rng.randint(1, 9)}",
-            "city": rng.choice(country[5]),
-            "zip": f"{rng.randint(1000, 99999)}",
-            "country_id": country[0],
-            "vat": f"{country[1]}{rng.randint(100000000, 999999999)}"
-            if is_company and rng.random() < 0.7
-            else None,
-            "ref": f"C{pid:06d}" if rng.random() < 0.4 else None,
-            "website": f"https://{slug}.example.com" if is_company and rng.random() < 0.5 else None,
-            "function": rng.choice(JOBS) or None if not is_company else None,
-            "lang": "en_US" if country[1] in ("US", "GB", "CA", "IN") else "fr_FR",
-            "tz": "Europe/Brussels",
-            "active": rng.random() >= 0.05,
-            "customer_rank": rng.choice((0, 0, 1, 2, 5)),
-            "supplier_rank": rng.choice((0, 0, 0, 1)),
-            "color": rng.randint(0, 11),
-            "company_id": None,
-            "employee": False,
-            "partner_share": True,
-            "comment": "<p>Key account</p>" if rng.random() < 0.05 else None,
-            "x_studio_customer_code": f"CUST-{pid:06d}" if rng.random() < 0.5 else None,
-            "x_loyalty_tier": rng.choice((None, None, "bronze", "silver", "gold")),
-            "credit_limit": float(rng.choice((0, 0, 1000, 5000, 25000))),
-            "image_128": TINY_PNG if is_company and rng.random() < 0.2 else None,
-            "date": None,
-            **_magic(stamp),
-        }
-        rows.append(row)
         if is_company:
             companies.append((pid, name, country[0]))
-        for tag in rng.sample(range(1, len(TAGS) + 1), rng.choice((0, 0, 1, 2))):
-            tags.append((pid, tag))
+        if num % 3 == 0:
+            tags.append((pid, num // 3 % len(TAGS) + 1))
+            if num % 9 == 0:
+                tags.append((pid, (num // 27 + 3) % len(TAGS) + 1))
         if len(rows) >= 5000:
             _insert(engine, "res.partner", rows)
             rows = []
@@ -782,11 +787,36 @@ def _moves(
     for move in moves:
         env.timestamp = move["write_date"]
         business.recompute_moves(orm, env, [move["id"]])
-    posted = [m for m in moves if rng.random() < 0.6]
-    for move in sorted(posted, key=lambda m: (m["date"], m["id"])):
-        env.timestamp = move["write_date"]
-        business.action_post(orm, env, engine.models["account.move"], [move["id"]])
+    _post_moves(engine, [m for m in moves if rng.random() < 0.6])
     engine.storage.execute("UPDATE account_move SET commercial_partner_id = partner_id")
+
+
+SEQUENCE_CODES = {
+    "out_invoice": "INV",
+    "out_refund": "RINV",
+    "in_invoice": "BILL",
+    "in_refund": "RBILL",
+}
+
+
+def _post_moves(engine: Engine, moves: list[dict]) -> None:
+    """Post in date order with per-journal yearly sequences (what action_post does, in bulk)."""
+    counters: dict[str, int] = {}
+    updates = []
+    for move in sorted(moves, key=lambda m: (m["date"], m["id"])):
+        prefix = f"{SEQUENCE_CODES[move['move_type']]}/{move['date'][:4]}/"
+        counters[prefix] = number = counters.get(prefix, 0) + 1
+        updates.append((f"{prefix}{number:05d}", prefix, number, move["id"]))
+    engine.storage.conn.executemany(
+        "UPDATE account_move SET state = 'posted', name = ?, sequence_prefix = ?, "
+        "sequence_number = ? WHERE id = ?",
+        updates,
+    )
+    engine.storage.execute(
+        "UPDATE account_move_line SET parent_state = (SELECT m.state FROM account_move m "
+        "WHERE m.id = account_move_line.move_id), move_name = (SELECT m.name FROM account_move m "
+        "WHERE m.id = account_move_line.move_id)"
+    )
 
 
 def _orders(

@@ -26,6 +26,7 @@ INDEXED_M2O = {
     "model_id",
     "user_id",
 }
+INDEXED_COLUMNS = {"write_date", "sequence_prefix"}
 CHUNK = 900
 
 
@@ -65,30 +66,38 @@ class Storage:
         return row is not None
 
     def create_model(self, model: Model) -> None:
-        """Create the table, many2many tables and indexes of a model (if missing)."""
+        """Create the table and many2many tables of a model (if missing)."""
         cols = ["id INTEGER PRIMARY KEY AUTOINCREMENT"]
         for fname in model.columns:
             if fname != "id":
                 cols.append(f"{quote(fname)} {model.fields[fname].sql_type}")
         table = quote(model.table)
         self.conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})")
+        for field in model.fields.values():
+            if field.type == "many2many" and field.store:
+                rel = quote(model.m2m_table(field.name))
+                self.conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {rel} "
+                    "(id1 INTEGER NOT NULL, id2 INTEGER NOT NULL, PRIMARY KEY (id1, id2)) "
+                    "WITHOUT ROWID"
+                )
+
+    def create_indexes(self, model: Model) -> None:
+        """Indexes on write_date, the linking many2one columns and many2many reverse keys
+        (created after a bulk load, which is faster than maintaining them during it)."""
+        table = quote(model.table)
         for fname in model.columns:
             field = model.fields[fname]
-            if fname == "write_date" or (field.type == "many2one" and fname in INDEXED_M2O):
+            if fname in INDEXED_COLUMNS or (field.type == "many2one" and fname in INDEXED_M2O):
                 self.conn.execute(
                     f"CREATE INDEX IF NOT EXISTS {quote(f'{model.table}__{fname}')} "
                     f"ON {table} ({quote(fname)})"
                 )
         for field in model.fields.values():
             if field.type == "many2many" and field.store:
-                rel = quote(model.m2m_table(field.name))
+                rel = model.m2m_table(field.name)
                 self.conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {rel} (id1 INTEGER NOT NULL, id2 INTEGER NOT NULL, "
-                    "PRIMARY KEY (id1, id2)) WITHOUT ROWID"
-                )
-                self.conn.execute(
-                    f"CREATE INDEX IF NOT EXISTS {quote(model.m2m_table(field.name) + '__id2')} "
-                    f"ON {rel} (id2)"
+                    f"CREATE INDEX IF NOT EXISTS {quote(rel + '__id2')} ON {quote(rel)} (id2)"
                 )
 
     # ---- meta ---------------------------------------------------------------------------------
@@ -136,9 +145,9 @@ class Storage:
 
     def delete(self, table: str, ids: Sequence[int], column: str = "id") -> None:
         for part in chunks(list(ids)):
+            marks = ", ".join("?" * len(part))
             self.conn.execute(
-                f"DELETE FROM {quote(table)} WHERE {quote(column)} IN ({', '.join('?' * len(part))})",
-                list(part),
+                f"DELETE FROM {quote(table)} WHERE {quote(column)} IN ({marks})", list(part)
             )
 
     def existing_ids(self, table: str, ids: Sequence[int]) -> set[int]:
