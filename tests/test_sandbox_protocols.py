@@ -13,6 +13,7 @@ import xmlrpc.client
 from email.utils import parsedate_to_datetime
 
 import pytest
+import requests
 
 from odoo_sandbox.exceptions import OdooServerException
 from odoo_sandbox.protocols.xmlrpc import dumps_result
@@ -547,3 +548,12 @@ def test_unreadable_content_length_is_a_400_page(sandbox) -> None:
         assert b"<title>400 Bad Request</title>" in answer.read()
     finally:
         connection.close()
+
+
+def test_stop_closes_kept_alive_connections(make_sandbox, wire) -> None:
+    fresh = make_sandbox()
+    client = wire(fresh)
+    assert client.call("db", "list")["result"] == [fresh.database]
+    fresh.stop()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        client.call("db", "list")
