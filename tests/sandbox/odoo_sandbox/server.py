@@ -143,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Close the connection after part of the headers, like a worker killed mid-answer."""
         partial = (
             f"HTTP/1.1 200 OK\r\nServer: {SERVER_HEADER}\r\n"
-            "Content-Type: application/json; charset=utf-8\r\nContent-Length: 4096\r\n"
+            "Content-Type: application/json; charset=utf-8\r\nTransfer-Encoding: chunked\r\n"
         )
         self.close_connection = True
         try:
