@@ -1,0 +1,198 @@
+"""HTTP for every protocol: one keep-alive session, timeouts, TLS, and failure classification.
+
+Failures worth retrying become `TransientError`, telling whether the server may have run the
+request: 429 and 503 mean it did not; a refused connection means it was never sent; 502, 504,
+timeouts and dropped connections leave the outcome unknown.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from odoo_client.errors import NotOdooServerError, TransientError
+
+_NOT_RUN_STATUSES = {429, 503}
+_MAYBE_RUN_STATUSES = {502, 504}
+_MAX_RETRY_AFTER = 3600.0
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """The parts of an HTTP response the protocols need."""
+
+    status: int
+    content_type: str
+    text: str
+    url: str
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the body claims to be JSON."""
+        return "json" in self.content_type
+
+    def json(self) -> Any:
+        """The body parsed as JSON, or NotOdooServerError when it is not JSON."""
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            raise not_odoo(self, "answered with something that is not JSON") from None
+
+
+class HttpTransport:
+    """Sends requests to one server; remembers the server's clock from the Date header."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        verify_ssl: bool,
+        user_agent: str,
+        pool_size: int,
+    ) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.verify = verify_ssl
+        self.session.headers["User-Agent"] = user_agent
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(pool_size, 1))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.last_server_time: datetime | None = None
+        self._clock_lock = threading.Lock()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpAnswer:
+        """Send one request; raise TransientError for retryable failures."""
+        all_headers = dict(headers or {})
+        if content_type:
+            all_headers["Content-Type"] = content_type
+        url = self.base_url + path
+        try:
+            response = self.session.request(
+                method, url, data=body, headers=all_headers, timeout=self.timeout
+            )
+        except requests.exceptions.SSLError as exc:
+            raise NotOdooServerError(
+                f"TLS check failed for {self.base_url}: {_first_line(exc)}. Fix the certificate, "
+                "or set verify_ssl to false for a server you trust."
+            ) from None
+        except requests.exceptions.ConnectTimeout:
+            raise TransientError(
+                f"no connection to {self.base_url} (timeout)", may_have_run=False
+            ) from None
+        except requests.exceptions.Timeout:
+            raise TransientError(
+                f"no answer within {self.timeout:g} s from {url}", may_have_run=True
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            never_sent = _was_never_sent(exc)
+            what = "cannot connect to" if never_sent else "connection dropped by"
+            raise TransientError(f"{what} {self.base_url}", may_have_run=not never_sent) from None
+        self._remember_clock(response)
+        answer = HttpAnswer(
+            status=response.status_code,
+            content_type=response.headers.get("Content-Type", "").lower(),
+            text=response.text,
+            url=url,
+        )
+        if response.status_code in _NOT_RUN_STATUSES | _MAYBE_RUN_STATUSES:
+            raise TransientError(
+                f"HTTP {response.status_code} from {url}",
+                may_have_run=response.status_code in _MAYBE_RUN_STATUSES,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        return answer
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.session.close()
+
+    def _remember_clock(self, response: requests.Response) -> None:
+        stamp = response.headers.get("Date")
+        if not stamp:
+            return
+        try:
+            when = email.utils.parsedate_to_datetime(stamp)
+        except (TypeError, ValueError):
+            return
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        with self._clock_lock:
+            self.last_server_time = when.astimezone(timezone.utc)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
+
+
+def not_odoo(answer: HttpAnswer, what: str) -> NotOdooServerError:
+    """The error for an answer that did not come from Odoo's API."""
+    title = _html_title(answer.text)
+    shown = f" ({title})" if title else ""
+    return NotOdooServerError(
+        f"{answer.url} {what}: HTTP {answer.status}{shown}. This is not an Odoo API answer: "
+        "check the url setting (the address you open Odoo with, such as https://acme.odoo.com), "
+        "or wait if the server is under maintenance.",
+        status=answer.status,
+    )
+
+
+def _html_title(text: str) -> str:
+    lower = text.lower()
+    start = lower.find("<title>")
+    end = lower.find("</title>")
+    if start == -1 or end <= start:
+        return ""
+    return " ".join(text[start + 7 : end].split())[:120]
+
+
+def _was_never_sent(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, NewConnectionError):
+            return True
+        pending.extend(
+            [current.__cause__, current.__context__, getattr(current, "reason", None)]
+            + [arg for arg in current.args if isinstance(arg, BaseException)]
+        )
+    return False
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
