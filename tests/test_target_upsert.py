@@ -123,11 +123,12 @@ class MemoryOdoo:
             del self.tables[model][rec_id]
         return True
 
-    def call(self, model, method, *args, **kwargs):
+    def fields_get(self, model, attributes=None):
+        self.calls[(model, "fields_get")] += 1
+        return copy.deepcopy(PARTNER_FIELDS)
+
+    def call(self, model, method, ids, **kwargs):
         self.calls[(model, method)] += 1
-        if method == "fields_get":
-            return copy.deepcopy(PARTNER_FIELDS)
-        (ids,) = args
         for rec_id in ids:
             self.tables[model][rec_id]["state"] = ACTIONS[method]
         return True
@@ -148,7 +149,7 @@ def writer_for(odoo: MemoryOdoo, stream: str, **settings) -> BatchWriter:
     resolver = LookupResolver(odoo, external_ids, dry_run=write_settings.dry_run)
     mapping = MAPPING.for_stream(stream)
     if mapping.passthrough:
-        fields = odoo.call(mapping.model, "fields_get")
+        fields = odoo.fields_get(mapping.model)
         mapping = passthrough_mapping(mapping, fields, fields, MAPPING.passthrough)
     return BatchWriter(odoo, mapping, external_ids, resolver, write_settings)
 

@@ -57,9 +57,7 @@ class OdooSink(BatchSink):
         mapping = self.odoo_target.mapping.for_stream(self.stream_name)
         if not mapping.passthrough:
             return mapping
-        fields_info = self.odoo_target.client.call(
-            mapping.model, "fields_get", attributes=_FIELD_ATTRIBUTES
-        )
+        fields_info = self.odoo_target.client.fields_get(mapping.model, _FIELD_ATTRIBUTES)
         return passthrough_mapping(
             mapping,
             self.schema.get("properties", {}),

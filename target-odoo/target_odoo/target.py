@@ -10,14 +10,14 @@ from typing import Any
 from singer_sdk import typing as th
 from singer_sdk.target_base import Target
 
-from odoo_client import OdooClient
-from odoo_client.settings import ConnectionSettings
+from odoo_client import ConnectionSettings, OdooClient
+from odoo_client.cli import run_cli
 from odoo_client.singer import CONNECTION_PROPERTIES
 from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
-from target_odoo.mapping import Mapping, load_mapping
+from target_odoo.mapping import Mapping, MappingError, load_mapping
 from target_odoo.results import ResultsLog
-from target_odoo.sinks import OdooSink
+from target_odoo.sinks import OdooSink, TargetWriteError
 from target_odoo.upsert import WriteSettings
 
 SETTINGS = th.PropertiesList(
@@ -186,5 +186,15 @@ class TargetOdoo(Target):
         self.results.close()
 
 
+def cli() -> Any:
+    """Console entry point: the SDK's CLI; Odoo errors, a bad mapping and a record failing
+    with on_error=fail each end as one clear stderr line."""
+    try:
+        return run_cli(TargetOdoo.cli)
+    except (MappingError, TargetWriteError) as error:
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    TargetOdoo.cli()
+    cli()
