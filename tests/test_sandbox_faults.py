@@ -179,6 +179,15 @@ def test_drop_after_runs_the_write_but_the_client_never_hears(make_sandbox, wire
     assert fresh.stats.faults["drop_after"] == 1
 
 
+def test_reset_closes_without_a_byte(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.fail_next("reset")
+    with pytest.raises(requests.exceptions.ConnectionError, match="Connection aborted"):
+        client.call("db", "list")
+    assert client.call("db", "list")["result"] == [sandbox.database]
+    assert sandbox.stats.faults["reset"] == 1
+
+
 def test_drop_over_xmlrpc(sandbox, wire) -> None:
     client = wire(sandbox)
     sandbox.faults.fail_next("drop")

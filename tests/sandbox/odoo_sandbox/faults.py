@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 STATUS_KINDS = ("429", "502", "503", "504")
-KINDS = (*STATUS_KINDS, "drop", "drop_after", "maintenance")
+KINDS = (*STATUS_KINDS, "drop", "drop_after", "reset", "maintenance")
 DEFAULT_ERRORS = ("429", "502", "503", "504", "drop")
 SPEC_KEYS = (
     "error_rate",

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from odoo_sandbox.faults import Fault, FaultPlan
 from odoo_sandbox.protocols import Gateway, Request, Response, Router, SessionStore, Stats, pages
-from odoo_sandbox.protocols.http import http_date
+from odoo_sandbox.protocols.http import Disconnect, http_date
 
 _log = logging.getLogger("odoo_sandbox.server")
 SERVER_HEADER = f"Werkzeug/3.0.1 Python/{platform.python_version()}"
@@ -91,8 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # the last guard: never a traceback page, never a hang
             _log.exception("unexpected error answering %s %s", self.command, request.path)
             response = pages.internal_error()
-        if response is None:
-            self._drop()
+        if isinstance(response, Disconnect):
+            self._drop(response.partial)
         else:
             self._send(response)
 
@@ -139,15 +139,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._headers_buffer.append(response.body)  # one write: headers and body together
         self.flush_headers()
 
-    def _drop(self) -> None:
-        """Close the connection after part of the headers, like a worker killed mid-answer."""
+    def _drop(self, partial_headers: bool) -> None:
+        """Close the connection (after part of the headers: a worker killed mid-answer)."""
         partial = (
             f"HTTP/1.1 200 OK\r\nServer: {SERVER_HEADER}\r\n"
             "Content-Type: application/json; charset=utf-8\r\nTransfer-Encoding: chunked\r\n"
         )
         self.close_connection = True
         try:
-            self.wfile.write(partial.encode())
+            if partial_headers:
+                self.wfile.write(partial.encode())
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -292,8 +293,8 @@ class Sandbox:
             ]
         return found
 
-    def respond(self, request: Request) -> Response | None:
-        """Answer one request, injecting the planned faults; None means drop the connection."""
+    def respond(self, request: Request) -> Response | Disconnect:
+        """Answer one request, injecting the planned faults."""
         if self._router is None:
             raise RuntimeError("the sandbox is not started")
         self.stats.count_request()
@@ -307,7 +308,7 @@ class Sandbox:
         _log.info("injecting fault %s on %s", fault.kind, prepared.target or request.path)
         if fault.kind == "drop_after":
             prepared.run()
-            return None
+            return Disconnect()
         return _fault_response(fault)
 
     def __repr__(self) -> str:
@@ -315,9 +316,9 @@ class Sandbox:
         return f"Sandbox(odoo_version={self.odoo_version}, {where})"
 
 
-def _fault_response(fault: Fault) -> Response | None:
-    if fault.kind == "drop":
-        return None
+def _fault_response(fault: Fault) -> Response | Disconnect:
+    if fault.kind in ("drop", "reset"):
+        return Disconnect(partial=fault.kind == "drop")
     if fault.kind == "429":
         return pages.too_many_requests(fault.retry_after)
     if fault.kind == "maintenance":

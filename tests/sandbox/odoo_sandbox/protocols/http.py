@@ -40,6 +40,13 @@ class Response:
     server: str | None = None  # None: the sandbox's Werkzeug-like Server header
 
 
+@dataclass(frozen=True)
+class Disconnect:
+    """Close the connection instead of answering; `partial` first sends part of the headers."""
+
+    partial: bool = True
+
+
 @dataclass
 class Prepared:
     """A parsed request: its ORM call (`model.method`, for fault rules) and how to run it."""
