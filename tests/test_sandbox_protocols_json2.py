@@ -288,3 +288,30 @@ def test_web_session_on_19_has_the_recorded_keys(sandbox19, wire) -> None:
     assert client.call_kw("res.partner", "search_count", [[]])["result"] == (
         client.json2("res.partner", "search_count", {"domain": []}).json()
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "message"),
+    [
+        ("search_count", None, "missing a required argument: 'domain'"),
+        ("search_count", {"args": [[]]}, "missing a required argument: 'domain'"),
+        ("search_count", {"domain": [], "no_such_kwarg": 1},
+         "got an unexpected keyword argument 'no_such_kwarg'"),
+        ("write", {"ids": [1]}, "missing a required argument: 'vals'"),
+        ("search_read", {"ids": [1], "domain": [], "limit": 1},
+         "cannot call res.partner.search_read with ids"),
+    ],
+)  # fmt: skip
+def test_signature_errors_are_422(
+    sandbox19, wire, method: str, body: dict | None, message: str
+) -> None:
+    client = wire(sandbox19)
+    if body is None:  # no body and no content type at all
+        headers = {"Authorization": f"bearer {client.api_key}"}
+        answer = client.http.post(f"{sandbox19.url}/json/2/res.partner/{method}", headers=headers)
+    else:
+        answer = client.json2("res.partner", method, body)
+    assert answer.status_code == 422
+    assert answer.json() == werkzeug_body(
+        "UnprocessableEntity", 422, "Unprocessable Entity", message
+    )
