@@ -557,3 +557,57 @@ def test_stop_closes_kept_alive_connections(make_sandbox, wire) -> None:
     fresh.stop()
     with pytest.raises(requests.exceptions.ConnectionError):
         client.call("db", "list")
+
+
+@pytest.mark.parametrize(
+    ("domain", "name", "message"),
+    [
+        ("name = x", "builtins.IndexError", "string index out of range"),  # recorded
+        ([["name", "~~", "x"]], "builtins.ValueError", "Invalid leaf ('name', '~~', 'x')"),
+        (["|", ["name", "=", "x"]], None, None),
+        ([["name"]], None, None),
+        (5, None, None),
+    ],
+)  # fmt: skip
+def test_malformed_domains_are_odoo_errors(sandbox, wire, domain, name, message) -> None:
+    data = wire(sandbox).execute_kw("res.partner", "search_count", [domain])["error"]["data"]
+    assert data["name"].startswith("builtins.")
+    assert data["debug"] == TRACEBACK + f"{data['name'][len('builtins.') :]}: {data['message']}"
+    if name:
+        assert (data["name"], data["message"]) == (name, message)
+
+
+def test_unexpected_errors_of_ours_still_answer_like_odoo(make_sandbox, wire, caplog) -> None:
+    fresh = make_sandbox(odoo_version=19)
+    client = wire(fresh)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("sandbox bug")
+
+    fresh.engine.execute = broken
+    fresh.engine.execute_named = broken
+    data = client.execute_kw("res.partner", "search_count", [[]])["error"]["data"]
+    assert (data["name"], data["message"]) == ("builtins.RuntimeError", "sandbox bug")
+    assert data["debug"] == "RuntimeError: sandbox bug"  # Odoo 19 cut, no traceback of ours
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        client.xmlrpc("object").execute_kw(
+            client.db, client.uid, client.password, "res.partner", "search_count", [[]]
+        )
+    assert fault.value.faultCode == 1
+    assert fault.value.faultString == TRACEBACK + "RuntimeError: sandbox bug"
+    answer = client.json2("res.partner", "search_count", {"domain": []})
+    assert (answer.status_code, answer.json()["name"]) == (500, "builtins.RuntimeError")
+    assert "sandbox bug" in caplog.text  # the real traceback goes to the log
+
+
+def test_a_crash_in_routing_is_a_500_page_not_a_hang(make_sandbox, wire) -> None:
+    fresh = make_sandbox()
+    client = wire(fresh)
+
+    def crash(_request: object) -> None:
+        raise RuntimeError("router bug")
+
+    fresh._router.prepare = crash
+    answer = client.post_json("/jsonrpc", {"service": "db", "method": "list", "args": []})
+    assert answer.status_code == 500
+    assert "<title>500 Internal Server Error</title>" in answer.text
