@@ -301,3 +301,23 @@ def test_faults_given_at_start_apply(make_sandbox, wire) -> None:
     fresh = make_sandbox(faults="error_rate=1,errors=504")
     answer = wire(fresh).post_json("/web/webclient/version_info", {})
     assert answer.status_code == 504
+
+
+def test_poisoned_existing_field_over_json2(sandbox19, wire) -> None:
+    client = wire(sandbox19)
+    sandbox19.faults.configure("poison_field=res.partner:email")
+    fields = client.json2("res.partner", "fields_get", {"attributes": ["type"]}).json()
+    assert fields["email"] == {"type": "char"}
+    ok = client.json2("res.partner", "search_read", {"domain": [], "fields": ["name"], "limit": 1})
+    assert ok.status_code == 200
+    failed = client.json2(
+        "res.partner", "search_read", {"domain": [], "fields": ["name", "email"], "limit": 1}
+    )
+    assert failed.status_code == 500
+    body = failed.json()
+    assert body["name"] == "builtins.ValueError"
+    assert (
+        body["message"]
+        == f"Compute method failed to assign res.partner({ok.json()[0]['id']},).email"
+    )
+    assert sandbox19.stats.faults == {"poison_field": 1}

@@ -104,7 +104,9 @@ class Gateway:
         poisoned = self.faults.poisoned(model)
         if poisoned and method in READ_METHODS:
             fields = _positional_or_named(args, kwargs, 1, "fields")
-            self._raise_if_poisoned(uid, model, method, args[0] if args else None, fields, poisoned)
+            first = args[0] if args else None
+            context = kwargs.get("context")
+            self._raise_if_poisoned(uid, model, method, first, fields, poisoned, context)
             kwargs = self._without_poison(kwargs, poisoned)
             args = self._args_without_poison(args, poisoned)
         result = self.engine.execute(uid, model, method, args, kwargs)
@@ -120,7 +122,8 @@ class Gateway:
         poisoned = self.faults.poisoned(model)
         if poisoned and method in READ_METHODS:
             first = params.get("ids") if method == "read" else params.get("domain")
-            self._raise_if_poisoned(uid, model, method, first, params.get("fields"), poisoned)
+            fields, context = params.get("fields"), params.get("context")
+            self._raise_if_poisoned(uid, model, method, first, fields, poisoned, context)
             params = self._without_poison(params, poisoned)
         result = self.engine.execute_named(uid, model, method, params)
         if poisoned and method == "fields_get":
@@ -130,7 +133,14 @@ class Gateway:
         return result
 
     def _raise_if_poisoned(
-        self, uid: int, model: str, method: str, ids_or_domain: Any, fields: Any, poisoned: set
+        self,
+        uid: int,
+        model: str,
+        method: str,
+        ids_or_domain: Any,
+        fields: Any,
+        poisoned: set,
+        context: Any,
     ) -> None:
         hit = sorted(poisoned if not fields else poisoned.intersection(fields))
         if not hit:
@@ -138,7 +148,8 @@ class Gateway:
         if method == "read":
             ids = ids_or_domain if isinstance(ids_or_domain, list) else [ids_or_domain]
         else:
-            ids = self.engine.execute(uid, model, "search", [ids_or_domain or []], {"limit": 1})
+            search_kwargs = {"limit": 1, "context": context or {}}
+            ids = self.engine.execute(uid, model, "search", [ids_or_domain or []], search_kwargs)
         if not ids:
             return
         self.stats.count_fault("poison_field")
