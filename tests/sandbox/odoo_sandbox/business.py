@@ -97,6 +97,8 @@ def defaults(orm: Orm, env: Env, model: Model) -> dict[str, Any]:
     table: dict[str, dict[str, Any]] = {
         "res.partner": {"type": "contact", "lang": "en_US", "is_company": False},
         "account.move": {
+            "sequence_prefix": "",
+            "sequence_number": 0,
             "state": "draft",
             "move_type": "entry",
             "payment_state": "not_paid",
@@ -676,6 +678,15 @@ def action_post(orm: Orm, env: Env, model: Model, ids: list[int]) -> bool:
     return False
 
 
+def sequence_format(move_type: str, journal_code: str, date: str) -> tuple[str, int]:
+    """Prefix and digits of a move's name: INV/2026/00005 yearly for sales, BILL/2026/11/0001
+    monthly for purchases, "R" before the journal code for refunds (as recorded on Odoo 17)."""
+    code = f"R{journal_code}" if move_type in ("out_refund", "in_refund") else journal_code
+    if move_type.startswith("in_"):
+        return f"{code}/{date[:4]}/{date[5:7]}/", 4
+    return f"{code}/{date[:4]}/", 5
+
+
 def _sequence(orm: Orm, move_type: str, journal_id: int | None, date: str) -> dict[str, Any]:
     code = "MISC"
     if journal_id:
@@ -683,14 +694,16 @@ def _sequence(orm: Orm, move_type: str, journal_id: int | None, date: str) -> di
             "SELECT code FROM account_journal WHERE id = ?", (journal_id,)
         ).fetchone()
         code = row[0] if row and row[0] else "MISC"
-    if move_type in ("out_refund", "in_refund"):
-        code = "R" + code
-    prefix = f"{code}/{(date or '2026')[:4]}/"
+    prefix, digits = sequence_format(move_type, code, date or "2026-01-01")
     row = orm.storage.execute(
         "SELECT MAX(sequence_number) FROM account_move WHERE sequence_prefix = ?", (prefix,)
     ).fetchone()
     number = (row[0] or 0) + 1
-    return {"name": f"{prefix}{number:05d}", "sequence_prefix": prefix, "sequence_number": number}
+    return {
+        "name": f"{prefix}{number:0{digits}d}",
+        "sequence_prefix": prefix,
+        "sequence_number": number,
+    }
 
 
 def button_draft(orm: Orm, env: Env, model: Model, ids: list[int]) -> None:

@@ -402,7 +402,10 @@ class Engine:
             if record_method:
                 if not positional:
                     raise OdooServerException("builtins.IndexError", "list index out of range")
-                record_ids = normalize_ids(positional.pop(0))
+                raw_ids = positional.pop(0)
+                if isinstance(raw_ids, str):
+                    raise _text_ids_error(model, raw_ids)
+                record_ids = normalize_ids(raw_ids)
         instance = BaseModel(self, env, model, record_ids)
         try:
             inspect.signature(func).bind(instance, *positional, **kwargs)
@@ -475,6 +478,16 @@ class Engine:
             vals["state"] = "draft"
         vals.update(default)
         return self.orm.create(env, model, [vals])[0]
+
+
+def _text_ids_error(model: Model, ids: str) -> OdooServerException:
+    """Odoo browses a string as its characters; PostgreSQL then rejects them as ids."""
+    chars = list(ids) or [""]
+    shown = ", ".join(f"'{c}'" for c in chars[:2]) + (", ..." if len(chars) > 2 else ")")
+    line = f'LINE 1: ... FROM "{model.table}" WHERE ("{model.table}"."id" IN ({shown}'
+    caret = " " * (line.index("('") + 1) + "^"
+    message = f'invalid input syntax for type integer: "{chars[0]}"\n{line}\n{caret}\n'
+    return OdooServerException("psycopg2.errors.InvalidTextRepresentation", message)
 
 
 def _builtin_name(exc: Exception) -> str:

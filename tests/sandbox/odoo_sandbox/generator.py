@@ -749,6 +749,8 @@ def _moves(
                 "ref": None,
                 "invoice_payment_term_id": rng.choice((1, 2, 3, 4)),
                 "invoice_origin": None,
+                "sequence_prefix": "",
+                "sequence_number": 0,
                 **_magic(stamp),
             }
         )
@@ -791,22 +793,15 @@ def _moves(
     engine.storage.execute("UPDATE account_move SET commercial_partner_id = partner_id")
 
 
-SEQUENCE_CODES = {
-    "out_invoice": "INV",
-    "out_refund": "RINV",
-    "in_invoice": "BILL",
-    "in_refund": "RBILL",
-}
-
-
 def _post_moves(engine: Engine, moves: list[dict]) -> None:
     """Post in date order with per-journal yearly sequences (what action_post does, in bulk)."""
     counters: dict[str, int] = {}
     updates = []
     for move in sorted(moves, key=lambda m: (m["date"], m["id"])):
-        prefix = f"{SEQUENCE_CODES[move['move_type']]}/{move['date'][:4]}/"
+        code = "INV" if move["move_type"].startswith("out_") else "BILL"
+        prefix, digits = business.sequence_format(move["move_type"], code, move["date"])
         counters[prefix] = number = counters.get(prefix, 0) + 1
-        updates.append((f"{prefix}{number:05d}", prefix, number, move["id"]))
+        updates.append((f"{prefix}{number:0{digits}d}", prefix, number, move["id"]))
     engine.storage.conn.executemany(
         "UPDATE account_move SET state = 'posted', name = ?, sequence_prefix = ?, "
         "sequence_number = ? WHERE id = ?",
