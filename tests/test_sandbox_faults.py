@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from odoo_sandbox import FaultPlan
+from odoo_sandbox import FaultPlan, Sandbox
 from odoo_sandbox.faults import Fault
 
 FULL_SPEC = (
@@ -121,6 +121,16 @@ def test_fail_next_is_exact_under_threads() -> None:
     for thread in threads:
         thread.join()
     assert sum(hits) == 100
+
+
+def test_configure_takes_keywords_and_the_sandbox_setter_replaces_settings() -> None:
+    plan = FaultPlan().configure(error_rate=0.5, errors=["502", "drop"], session_ttl=4)
+    assert (plan.error_rate, plan.errors, plan.session_ttl) == (0.5, ("502", "drop"), 4)
+    sandbox = Sandbox(faults=plan)
+    assert sandbox.faults is plan
+    sandbox.faults = "latency_ms=5"
+    assert sandbox.faults is plan
+    assert (plan.error_rate, plan.session_ttl, plan.latency_ms) == (0.0, None, 5.0)
 
 
 # ---- over the wire -------------------------------------------------------------------------
