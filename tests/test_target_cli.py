@@ -52,7 +52,9 @@ class Odoo:
         return self.engine.execute(self.uid, model, method, list(args), kwargs)
 
     def one(self, model: str, domain: list, fields: list[str]) -> dict:
-        rows = self(model, "search_read", domain, fields=fields, load=False)
+        rows = self(
+            model, "search_read", domain, fields=fields, load=False, context={"active_test": False}
+        )
         assert len(rows) == 1, (model, domain, rows)
         return rows[0]
 
