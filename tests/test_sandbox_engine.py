@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+
 from odoo_sandbox.engine import Engine
 from odoo_sandbox.exceptions import OdooServerException
 
@@ -239,13 +240,18 @@ def test_value_shapes_classic_and_bare_load(eng):
     bare = call(eng, "res.partner", "read", [pid], fields, load=False)[0]
     parent_name = rows_sql(eng, "SELECT complete_name FROM res_partner WHERE id = ?", (parent,))
     assert classic["parent_id"] == [parent, parent_name[0][0]]
-    assert classic["country_id"][0] == country and isinstance(classic["country_id"][1], str)
-    assert bare["parent_id"] == parent and bare["country_id"] == country
-    assert classic["email"] is False and classic["date"] is False
+    assert classic["country_id"][0] == country
+    assert isinstance(classic["country_id"][1], str)
+    assert bare["parent_id"] == parent
+    assert bare["country_id"] == country
+    assert classic["email"] is False
+    assert classic["date"] is False
     assert isinstance(classic["category_id"], list)
     assert classic["is_company"] is False
-    assert isinstance(classic["color"], int) and isinstance(classic["credit_limit"], float)
-    assert len(classic["write_date"]) == 19 and classic["write_date"][10] == " "
+    assert isinstance(classic["color"], int)
+    assert isinstance(classic["credit_limit"], float)
+    assert len(classic["write_date"]) == 19
+    assert classic["write_date"][10] == " "
     assert list(classic) == ["id", *fields]
 
 
@@ -327,7 +333,8 @@ def test_magic_fields_set_by_server(fresh):
 def test_create_single_and_list(fresh):
     one = call(fresh, "res.partner", "create", {"name": "Solo"})
     many = call(fresh, "res.partner", "create", [{"name": "A"}, {"name": "B"}])
-    assert isinstance(one, int) and many == [one + 1, one + 2]
+    assert isinstance(one, int)
+    assert many == [one + 1, one + 2]
     named = fresh.execute_named(ADMIN, "res.partner", "create", {"vals_list": {"name": "C"}})
     assert named == [one + 3]
 
@@ -364,7 +371,8 @@ def test_x2many_commands(fresh):
         fresh, "res.partner", "write", [pid], {"child_ids": [(4, child), (0, 0, {"name": "Kid 2"})]}
     )
     kids = call(fresh, "res.partner", "read", [pid], ["child_ids"])[0]["child_ids"]
-    assert child in kids and len(kids) == 2
+    assert child in kids
+    assert len(kids) == 2
     names = call(fresh, "res.partner", "read", kids, ["complete_name"])
     assert sorted(r["complete_name"] for r in names) == ["Tagged, Kid", "Tagged, Kid 2"]
 
@@ -435,7 +443,7 @@ def test_a_failed_call_rolls_back(fresh):
     assert call(fresh, "res.partner", "search_count", []) == before
 
 
-# ---- RPC surface ----------------------------------------------------------------------------------
+# ---- RPC surface -------------------------------------------------------------------------------
 def test_rpc_errors(eng):
     assert error_of(eng, "res.partner", "no_such_method", []) == (
         "builtins.AttributeError",
@@ -507,7 +515,8 @@ def test_named_calls_odoo19_errors():
         ADMIN, "res.partner", "read", {"ids": 1, "fields": ["name"], "load": None}
     ) == [{"id": 1, "name": "My Company (San Francisco)"}]
     copy = eng19.execute_named(ADMIN, "res.partner", "copy", {"ids": [3]})
-    assert isinstance(copy, list) and len(copy) == 1
+    assert isinstance(copy, list)
+    assert len(copy) == 1
 
 
 def test_name_search_and_name_create(fresh):

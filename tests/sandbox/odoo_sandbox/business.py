@@ -515,14 +515,15 @@ def _recompute_invoice(orm: Orm, env: Env, move_id: int, move: tuple) -> None:
         )
     existing_tax = dict(
         orm.storage.execute(
-            "SELECT tax_line_id, id FROM account_move_line WHERE move_id = ? AND display_type = 'tax'",
+            "SELECT tax_line_id, id FROM account_move_line "
+            "WHERE move_id = ? AND display_type = 'tax'",
             (move_id,),
         ).fetchall()
     )
     tax_account = _account(orm, "liability_current" if inbound else "asset_current")
     total_tax = 0.0
-    for tax_id, (tax_name, amount, base) in tax_totals.items():
-        amount = money(amount)
+    for tax_id, (tax_name, raw_amount, base) in tax_totals.items():
+        amount = money(raw_amount)
         total_tax += amount
         lid = existing_tax.pop(tax_id, None) or _new_line(
             orm, env, move_id, "tax", tax_name, tax_line_id=tax_id

@@ -64,9 +64,8 @@ class DomainCompiler:
         if not isinstance(domain, (list, tuple)):
             if self.version >= 19:
                 raise _error(TYPE_ERROR, f"Domain() invalid argument type for domain: {domain!r}")
-            if isinstance(domain, str):
-                if domain and len(domain[-1]) < 2:
-                    raise _error(INDEX_ERROR, "string index out of range")
+            if isinstance(domain, str) and domain:
+                raise _error(INDEX_ERROR, "string index out of range")
             raise _error(TYPE_ERROR, f"'{type(domain).__name__}' object is not subscriptable")
         if not domain:
             return []
@@ -119,10 +118,7 @@ class DomainCompiler:
         """SQL condition and params selecting the rows of `model` that match `domain`."""
         tokens = self.normalize(domain)
         params: list = []
-        if tokens:
-            sql = self._compile_tokens(model, tokens, params)
-        else:
-            sql = "1"
+        sql = self._compile_tokens(model, tokens, params) if tokens else "1"
         if active_test and model.has_active and not self.mentions(tokens, "active"):
             sql = f"({sql}) AND {quote('active')} = 1" if sql != "1" else f"{quote('active')} = 1"
         return sql, params
@@ -339,18 +335,19 @@ class DomainCompiler:
     def _hierarchy(
         self, model: Model, field: Field, operator: str, right: Any, params: list
     ) -> str:
-        target = self.models.get(field.relation or "") if field.type != "integer" else model
-        if field.name == "id":
-            target = model
-        if target is None or "parent_id" not in target.fields:
-            ids = right if isinstance(right, (list, tuple)) else [right]
-            return self._column_condition(quote(field.name), field, "in", list(ids), params)
-        ids = right if isinstance(right, (list, tuple)) else [right]
-        ids = [i for i in ids if isinstance(i, int)]
+        """child_of / parent_of through the target model's parent_id (a recursive CTE)."""
+        target = model if field.name == "id" else self.models.get(field.relation or "")
+        values = right if isinstance(right, (list, tuple)) else [right]
+        ids = [i for i in values if isinstance(i, int) and not isinstance(i, bool)]
+        if target is None or field.type == "one2many":
+            return self._column_condition("id", model.fields["id"], "in", ids, params)
         table = quote(target.table)
         marks = ", ".join("?" * len(ids)) or "NULL"
         params.extend(ids)
-        if operator == "child_of":
+        parent = target.fields.get("parent_id")
+        if parent is None or not parent.is_column:
+            cte = f"SELECT id FROM {table} WHERE id IN ({marks})"
+        elif operator == "child_of":
             cte = (
                 f"WITH RECURSIVE h(id) AS (SELECT id FROM {table} WHERE id IN ({marks}) "
                 f"UNION SELECT t.id FROM {table} t JOIN h ON t.parent_id = h.id) SELECT id FROM h"
@@ -361,18 +358,10 @@ class DomainCompiler:
                 f"UNION SELECT t.parent_id FROM {table} t JOIN h ON t.id = h.id "
                 "WHERE t.parent_id IS NOT NULL) SELECT id FROM h"
             )
-        col = (
-            "id"
-            if field.name == "id" or (target is model and field.type != "many2one")
-            else quote(field.name)
-        )
-        if field.type in ("one2many", "many2many") and self.models.get(field.relation or ""):
-            return (
-                self._x2many_in(model, field, target, [("id", "in", [])], [])
-                if not ids
-                else f"id IN (SELECT id1 FROM {quote(model.m2m_table(field.name))} WHERE id2 IN ({cte}))"
-            )
-        return f"{col} IN ({cte})"
+        if field.type == "many2many":
+            rel = quote(model.m2m_table(field.name))
+            return f"id IN (SELECT id1 FROM {rel} WHERE id2 IN ({cte}))"
+        return f"{quote(field.name)} IN ({cte})"
 
     def _column_condition(
         self, col: str, field: Field, operator: str, right: Any, params: list

@@ -451,17 +451,18 @@ class Engine:
         columns = [c for c in model.columns if c not in skip]
         row = self.storage.select_by_ids(model.table, columns, [rid])[0]
         vals: dict[str, Any] = {}
-        for fname, value in zip(columns, row[1:]):
+        for fname, stored in zip(columns, row[1:], strict=True):
             fld = model.fields[fname]
             if fld.attrs.get("related") or (fld.attrs.get("readonly") and fname != "name"):
                 continue
-            if value is None:
+            if stored is None:
                 continue
             if fld.type == "boolean":
-                value = bool(value)
+                vals[fname] = bool(stored)
             elif fld.type in ("json", "properties"):
-                value = json.loads(value)
-            vals[fname] = value
+                vals[fname] = json.loads(stored)
+            else:
+                vals[fname] = stored
         for fld in model.fields.values():
             if fld.type == "many2many" and fld.store and fld.name not in default:
                 ids = self.orm._many2many_values(model, fld, [rid])[rid]

@@ -420,13 +420,13 @@ class Orm:
 
     def create(self, env: Env, model: Model, vals_list: list[dict]) -> list[int]:
         ids = []
-        for vals in vals_list:
-            if not isinstance(vals, dict):
+        for given in vals_list:
+            if not isinstance(given, dict):
                 raise OdooServerException(
-                    "builtins.TypeError", f"'{type(vals).__name__}' object is not a mapping"
+                    "builtins.TypeError", f"'{type(given).__name__}' object is not a mapping"
                 )
-            vals = business.prepare_create(self, env, model, dict(vals))
-            vals = {**self.defaults(env, model, vals), **vals}
+            prepared = business.prepare_create(self, env, model, dict(given))
+            vals = {**self.defaults(env, model, prepared), **prepared}
             columns, relations = self.split_vals(model, vals)
             business.check_required(self, model, columns)
             stamp = {
@@ -651,10 +651,13 @@ class Orm:
                 continue
             for part in chunks(ids):
                 marks = ", ".join("?" * len(part))
+                source = (
+                    f"SELECT t.{quote(target_field)} FROM {quote(model.table)} AS t "
+                    f"WHERE t.id = {quote(owner.table)}.{quote(link)}"
+                )
                 self.storage.execute(
-                    f"UPDATE {quote(owner.table)} SET {quote(fname)} = (SELECT t.{quote(target_field)}"
-                    f" FROM {quote(model.table)} AS t WHERE t.id = {quote(owner.table)}.{quote(link)})"
-                    f" WHERE {quote(link)} IN ({marks})",
+                    f"UPDATE {quote(owner.table)} SET {quote(fname)} = ({source}) "
+                    f"WHERE {quote(link)} IN ({marks})",
                     part,
                 )
         for fname in changed:

@@ -1,4 +1,4 @@
-"""Model definitions: which models exist, their fields (as Odoo's `fields_get` answers them) and meta.
+"""Model definitions: which models exist, their fields (as `fields_get` answers them) and meta.
 
 Fields come from the recorded `fields_get` answers shipped in `recordings/` (Odoo 19 recordings are
 preferred for `--odoo-version 19` where one exists). A few models that were not recorded (abstract,
@@ -128,8 +128,6 @@ NON_READABLE = [
     ("res.config.settings", "Config Settings", True, False),
 ]
 REPORT_MODEL = "account.invoice.report"
-# The group-restricted res.partner field the restricted user does not see (a real `groups` in Odoo 17).
-RESTRICTED_PARTNER_FIELD = "credit_limit"
 
 CUSTOM_PARTNER_FIELDS = {
     "x_studio_customer_code": {"type": "char", "string": "Customer Code", "trim": True},
