@@ -80,9 +80,12 @@ def json_default(value: object) -> object:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=json_default)
+
+
 def dump_json(value: object) -> bytes:
     """Serialize like Odoo (UTF-8, not ASCII-escaped)."""
-    return json.dumps(value, ensure_ascii=False, default=json_default).encode()
+    return _ENCODER.encode(value).encode()
 
 
 def json_response(value: object, status: int = 200, headers: list | None = None) -> Response:
