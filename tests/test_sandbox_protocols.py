@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from odoo_sandbox.exceptions import OdooServerException
-from odoo_sandbox.protocols.xmlrpc import dumps_result
+from odoo_sandbox.protocols.xmlrpc import dumps_result, plain
 
 VERSION_17 = {
     "protocol_version": 1,
@@ -611,3 +611,11 @@ def test_a_crash_in_routing_is_a_500_page_not_a_hang(make_sandbox, wire) -> None
     answer = client.post_json("/jsonrpc", {"service": "db", "method": "list", "args": []})
     assert answer.status_code == 500
     assert "<title>500 Internal Server Error</title>" in answer.text
+
+
+def test_xmlrpc_binary_and_datetime_arguments_arrive_as_odoo_strings() -> None:
+    sent = [xmlrpc.client.Binary(b"\x89PNG"), xmlrpc.client.DateTime("20261122T06:48:51")]
+    assert plain({"image_1920": sent[0], "when": [sent[1]]}) == {
+        "image_1920": "iVBORw==",
+        "when": ["2026-11-22 06:48:51"],
+    }

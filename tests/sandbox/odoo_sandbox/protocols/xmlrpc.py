@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import re
@@ -59,6 +60,20 @@ def dumps_fault(fault: xmlrpc.client.Fault, odoo_version: int) -> bytes:
     return _envelope(OdooMarshaller("utf-8", allow_none=False).dumps(fault), odoo_version)
 
 
+def plain(value: Any) -> Any:
+    """XML-RPC's Binary and DateTime as the base64 text and date string Odoo's fields take."""
+    if isinstance(value, xmlrpc.client.Binary):
+        return base64.b64encode(value.data).decode()
+    if isinstance(value, xmlrpc.client.DateTime):
+        moment = dt.datetime.strptime(value.value, "%Y%m%dT%H:%M:%S")
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
 def prepare(request: Request, services: Services, service: str, legacy: bool) -> Prepared:
     """Parse an XML-RPC call; the returned Prepared runs it."""
     version = services.gateway.odoo_version
@@ -67,7 +82,7 @@ def prepare(request: Request, services: Services, service: str, legacy: bool) ->
     except Exception as error:
         _log.info("unreadable XML-RPC body: %s", type(error).__name__)
         return ready(pages.internal_error())
-    params = list(params)
+    params = plain(list(params))
     target = object_target(method, params) if service == "object" else None
 
     def run() -> Response:
