@@ -193,17 +193,23 @@ TINY_PNG = (
 class Stamps:
     """Import batches: consecutive rows share one write_date until the batch is full."""
 
-    def __init__(self, rng: random.Random, start: datetime) -> None:
+    BATCH_SIZES = (1, 1, 3, 20, 200, 500)
+
+    def __init__(self, rng: random.Random, start: datetime, span: timedelta, rows: int) -> None:
         self.rng = rng
         self.current = start
         self.left = 0
+        self.sizes = [b for b in self.BATCH_SIZES if b <= max(1, rows // 10)]
+        batches = max(1, rows * len(self.sizes) // sum(self.sizes))
+        self.max_step = max(2, int(2 * span.total_seconds() / batches))
 
     def next(self) -> str:
         if self.left <= 0:
             self.current += timedelta(
-                minutes=self.rng.randint(1, 600), microseconds=self.rng.randint(1, 999_999)
+                seconds=self.rng.randint(1, self.max_step),
+                microseconds=self.rng.randint(1, 999_999),
             )
-            self.left = self.rng.choice((1, 1, 3, 20, 200, 500))
+            self.left = self.rng.choice(self.sizes)
         self.left -= 1
         return self.current.strftime(STAMP)
 
@@ -228,19 +234,39 @@ def _magic(stamp: str, uid: int = ADMIN) -> dict:
     return {"create_uid": uid, "create_date": stamp, "write_uid": uid, "write_date": stamp}
 
 
+def dataset_sizes(scale: int) -> dict[str, int]:
+    """How many generated records of each kind a scale gives (partners = 1000 * scale)."""
+    scale = max(1, int(scale))
+    return {
+        "partners": 1000 * scale,
+        "products": 20 * scale + 30,
+        "invoices": 40 * scale + 10,
+        "bills": 20 * scale + 6,
+        "purchase_orders": 20 * scale + 6,
+        "sale_orders": 20 * scale + 6,
+    }
+
+
 def generate(engine: Engine, scale: int = 1, seed: int = 42) -> None:
     """Fill an empty database (deterministic for a given scale and seed)."""
     rng = random.Random(seed)
-    stamps = Stamps(rng, ANCHOR - timedelta(days=365))
+    sizes = dataset_sizes(scale)
+    start, span = ANCHOR - timedelta(days=365), timedelta(days=360)
+
+    def stamps(rows: int) -> Stamps:
+        return Stamps(rng, start, span, rows)
+
     base = (ANCHOR - timedelta(days=366)).strftime(STAMP)
     _base_data(engine, base)
-    _partners(engine, rng, stamps, max(1, scale) * 1000)
+    _partners(engine, rng, stamps(sizes["partners"]), sizes["partners"])
     for model in engine.models.values():
         engine.storage.create_indexes(model)
-    products = _products(engine, rng, stamps, 20 * scale + 30)
-    _moves(engine, rng, stamps, products, 40 * scale + 10, 20 * scale + 6)
-    _orders(engine, rng, stamps, products, "purchase.order", 20 * scale + 6)
-    _orders(engine, rng, stamps, products, "sale.order", 20 * scale + 6)
+    products = _products(engine, rng, stamps(sizes["products"]), sizes["products"])
+    moves = sizes["invoices"] + sizes["bills"]
+    _moves(engine, rng, stamps(moves), products, sizes["invoices"], sizes["bills"])
+    for model in ("purchase.order", "sale.order"):
+        count = sizes[model.replace(".", "_") + "s"]
+        _orders(engine, rng, stamps(count), products, model, count)
     _stock(engine, rng, base, products)
     _invoice_report(engine)
 
