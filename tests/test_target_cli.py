@@ -18,9 +18,9 @@ DATA = Path(__file__).parent / "data" / "target"
 BIN = Path(sys.executable).parent
 
 
-def run_target(sandbox, tmp_path: Path, singer: Path | str, **settings) -> dict:
+def run_target(connection: dict, tmp_path: Path, singer: Path | str, **settings) -> dict:
     """Run target-odoo on a .singer file; answer the hotglue state, results and stderr."""
-    config = {key: sandbox.settings[key] for key in ("url", "database", "username", "password")}
+    config = {key: connection[key] for key in ("url", "database", "username", "password")}
     results = tmp_path / f"results-{len(list(tmp_path.glob('results-*')))}.jsonl"
     config.update(results_path=str(results), **settings)
     config_path = tmp_path / "config.json"
@@ -81,7 +81,7 @@ def loaded(tmp_path_factory):
     """One fresh sandbox with unified.singer written once; shared by the read-only tests."""
     sandbox = Sandbox(odoo_version=17, scale=1).start()
     tmp_path = tmp_path_factory.mktemp("target")
-    run = run_target(sandbox, tmp_path, DATA / "unified.singer")
+    run = run_target(sandbox.settings, tmp_path, DATA / "unified.singer")
     yield sandbox, tmp_path, run
     sandbox.stop()
 
@@ -262,7 +262,7 @@ def test_second_run_creates_and_updates_nothing(loaded):
     odoo = Odoo(sandbox)
     before = odoo.counts()
 
-    again = run_target(sandbox, tmp_path, DATA / "unified.singer")
+    again = run_target(sandbox.settings, tmp_path, DATA / "unified.singer")
 
     assert {s for stream in statuses(again).values() for s in stream.values()} == {"unchanged"}
     assert again["state"]["summary"]["Customers"] == {
@@ -287,7 +287,7 @@ def test_a_changed_record_updates_only_itself(loaded):
     singer = tmp_path / "changed.singer"
     singer.write_text("\n".join(changed) + "\n")
 
-    run = run_target(sandbox, tmp_path, singer)
+    run = run_target(sandbox.settings, tmp_path, singer)
 
     updated = [(o["stream"], o["key"]) for o in run["outcomes"] if o["status"] != "unchanged"]
     assert updated == [("Customers", "C-2")]
@@ -298,7 +298,7 @@ def test_a_changed_record_updates_only_itself(loaded):
 def test_bad_records_fail_with_a_reason_and_the_rest_land(make_sandbox, tmp_path):
     sandbox = make_sandbox(odoo_version=17, scale=1)
 
-    run = run_target(sandbox, tmp_path, DATA / "invalid_invoices.singer")
+    run = run_target(sandbox.settings, tmp_path, DATA / "invalid_invoices.singer")
 
     failed = {o["key"]: o["error"] for o in run["outcomes"] if o["status"] == "failed"}
     assert sorted(failed) == ["BULK-13", "BULK-23", "BULK-3", "BULK-33"]
@@ -323,7 +323,7 @@ def test_dry_run_writes_nothing(make_sandbox, tmp_path):
     odoo = Odoo(sandbox)
     before = odoo.counts()
 
-    run = run_target(sandbox, tmp_path, DATA / "unified.singer", dry_run=True)
+    run = run_target(sandbox.settings, tmp_path, DATA / "unified.singer", dry_run=True)
 
     assert odoo.counts() == before
     assert statuses(run)["Customers"] == {
@@ -331,3 +331,18 @@ def test_dry_run_writes_nothing(make_sandbox, tmp_path):
         "C-2": "would_create",
         "C-3": "would_create",
     }
+
+
+def test_odoo19_over_json2_with_an_api_key(make_sandbox, tmp_path):
+    sandbox = make_sandbox(odoo_version=19, scale=1)
+    keyed = {**sandbox.settings, "password": sandbox.settings["api_key"]}
+
+    first = run_target(keyed, tmp_path, DATA / "unified.singer")
+    again = run_target(keyed, tmp_path, DATA / "unified.singer")
+
+    assert {s for stream in statuses(first).values() for s in stream.values()} == {"created"}
+    assert {s for stream in statuses(again).values() for s in stream.values()} == {"unchanged"}
+    assert "not written: res.partner.mobile" in first["stderr"]  # Odoo 19 dropped the field
+    odoo = Odoo(sandbox)
+    posted = odoo.one("account.move", [["id", "=", odoo.xmlid("Invoices_INV-1")]], ["state"])
+    assert posted["state"] == "posted"

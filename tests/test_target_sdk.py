@@ -124,3 +124,16 @@ def test_batch_size_sets_records_per_create(capsys):
     )
 
     assert odoo.calls[("res.partner", "create")] == 3
+
+
+def test_fields_the_database_lacks_are_left_out(capsys, caplog):
+    odoo = MemoryOdoo()
+    odoo.missing_fields = {"res.partner.mobile"}  # Odoo 19 has no res.partner.mobile
+    customer = {**customers(1)[0], "phoneNumbers": [{"number": "1"}, {"number": "2"}]}
+
+    state = run([schema("Customers", PARTY), record("Customers", customer)], odoo, capsys)[-1]
+
+    assert state["summary"]["Customers"]["success"] == 1
+    (partner,) = odoo.rows("res.partner")
+    assert (partner["phone"], "mobile" in partner) == ("1", False)
+    assert "fields this database does not have are not written: res.partner.mobile" in caplog.text

@@ -40,6 +40,7 @@ class MemoryOdoo:
         self.calls: Counter = Counter()
         self.next_id = 1
         self.refuse_names: set[str] = set()
+        self.missing_fields: set[str] = set()
         for code, name in [("BE", "Belgium"), ("US", "United States")]:
             self._insert("res.country", {"code": code, "name": name})
         for name in ["EUR", "USD"]:
@@ -125,7 +126,10 @@ class MemoryOdoo:
 
     def fields_get(self, model, attributes=None):
         self.calls[(model, "fields_get")] += 1
-        return copy.deepcopy(PARTNER_FIELDS)
+        fields = {name: {"type": "char", "store": True} for name in mapped_fields(model)}
+        if model == "res.partner":
+            fields.update(copy.deepcopy(PARTNER_FIELDS))
+        return {k: v for k, v in fields.items() if f"{model}.{k}" not in self.missing_fields}
 
     def call(self, model, method, ids, **kwargs):
         self.calls[(model, method)] += 1
@@ -141,6 +145,18 @@ class MemoryOdoo:
 
 
 MAPPING = load_mapping()
+
+
+def mapped_fields(model: str) -> set[str]:
+    """Every field the default mapping writes on `model` (what MemoryOdoo's fields_get knows)."""
+    names: set[str] = set()
+    for stream in MAPPING.streams.values():
+        parts = [(stream.model, stream), *[(r.model, r) for r in stream.lines.values()]]
+        for owner, rule in parts:
+            if owner == model:
+                names |= set(rule.fields) | set(rule.constants) | set(rule.lookups)
+                names |= set(getattr(rule, "on_create", {})) | set(getattr(rule, "lines", {}))
+    return names
 
 
 def writer_for(odoo: MemoryOdoo, stream: str, **settings) -> BatchWriter:

@@ -10,14 +10,13 @@ from singer_sdk.sinks import BatchSink
 from singer_sdk.sinks.core import JSONSchemaValidator
 
 from target_odoo.mapping import StreamMapping
+from target_odoo.model_fields import fit_mapping
 from target_odoo.passthrough import passthrough_mapping
 from target_odoo.results import FAILED, Outcome, record_hash
 from target_odoo.upsert import BatchWriter
 
 if TYPE_CHECKING:
     from target_odoo.target import TargetOdoo
-
-_FIELD_ATTRIBUTES = ["type", "relation", "readonly", "store", "required"]
 
 
 class TargetWriteError(Exception):
@@ -53,17 +52,26 @@ class OdooSink(BatchSink):
 
     @cached_property
     def stream_mapping(self) -> StreamMapping:
-        """The stream's mapping; pass-through ones are completed from the model's fields."""
+        """The stream's mapping fitted to the database's models (pass-through ones built
+        from the model's fields)."""
         mapping = self.odoo_target.mapping.for_stream(self.stream_name)
-        if not mapping.passthrough:
-            return mapping
-        fields_info = self.odoo_target.client.fields_get(mapping.model, _FIELD_ATTRIBUTES)
-        return passthrough_mapping(
-            mapping,
-            self.schema.get("properties", {}),
-            fields_info,
-            self.odoo_target.mapping.passthrough,
+        if mapping.passthrough:
+            return passthrough_mapping(
+                mapping,
+                self.schema.get("properties", {}),
+                self.odoo_target.fields_info(mapping.model),
+                self.odoo_target.mapping.passthrough,
+            )
+        fitted, dropped = fit_mapping(
+            mapping, lambda model: set(self.odoo_target.fields_info(model))
         )
+        if dropped:
+            self.logger.warning(
+                "Stream %s: fields this database does not have are not written: %s",
+                self.stream_name,
+                ", ".join(dropped),
+            )
+        return fitted
 
     @cached_property
     def depends_on(self) -> set[str]:

@@ -20,6 +20,8 @@ from target_odoo.results import ResultsLog
 from target_odoo.sinks import OdooSink, TargetWriteError
 from target_odoo.upsert import WriteSettings
 
+FIELD_ATTRIBUTES = ["type", "relation", "readonly", "store", "required"]
+
 SETTINGS = th.PropertiesList(
     *CONNECTION_PROPERTIES,
     th.Property(
@@ -112,6 +114,7 @@ class TargetOdoo(Target):
         self.max_parallelism = 1  # one database, one writer: no parallel bursts
         self._streams_draining: set[str] = set()
         self._emitted_count = -1
+        self._fields_info: dict[str, dict[str, dict]] = {}
 
     @cached_property
     def mapping(self) -> Mapping:
@@ -147,6 +150,12 @@ class TargetOdoo(Target):
     def results(self) -> ResultsLog:
         """Per-record outcomes of this run."""
         return ResultsLog(self.config.get("results_path"))
+
+    def fields_info(self, model: str) -> dict[str, dict]:
+        """fields_get of `model` (type, relation, readonly, store, required), once per run."""
+        if model not in self._fields_info:
+            self._fields_info[model] = self.client.fields_get(model, FIELD_ATTRIBUTES)
+        return self._fields_info[model]
 
     def drain_streams(self, streams: set[str], requester: str) -> None:
         """Write pending records of `streams` before `requester`'s batch looks them up."""
