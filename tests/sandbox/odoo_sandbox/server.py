@@ -22,7 +22,7 @@ from odoo_sandbox.protocols import Gateway, Request, Response, Router, SessionSt
 from odoo_sandbox.protocols.http import Disconnect, http_date
 
 _log = logging.getLogger("odoo_sandbox.server")
-SERVER_HEADER = f"Werkzeug/3.0.1 Python/{platform.python_version()}"
+SERVER_HEADER = f"Werkzeug/2.2.2 Python/{platform.python_version()}"  # as recorded
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -106,6 +106,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def do_DELETE(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def do_OPTIONS(self) -> None:
         self._handle()
 
     def _read_body(self) -> bytes:
