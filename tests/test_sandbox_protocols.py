@@ -619,3 +619,12 @@ def test_xmlrpc_binary_and_datetime_arguments_arrive_as_odoo_strings() -> None:
         "image_1920": "iVBORw==",
         "when": ["2026-11-22 06:48:51"],
     }
+
+
+def test_session_info_and_logout(sandbox, wire) -> None:
+    client = wire(sandbox)
+    client.login_session()
+    info = client.post_json("/web/session/get_session_info", {}).json()["result"]
+    assert (info["uid"], info["username"]) == (client.uid, "admin")
+    assert client.post_json("/web/session/destroy", {}).json()["result"] is None
+    assert client.call_kw("res.partner", "search_count", [[]]) == SESSION_EXPIRED

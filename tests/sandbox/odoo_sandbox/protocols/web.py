@@ -110,8 +110,11 @@ class WebRoutes:
         return Prepared(None, run)
 
     def _destroy(self, request: Request, request_id: Any, _params: dict) -> Prepared:
-        self.sessions.destroy(request.cookies.get(COOKIE_NAME))
-        return ready(jsonrpc.answer(request_id, None))
+        def run() -> Response:
+            self.sessions.destroy(request.cookies.get(COOKIE_NAME))
+            return jsonrpc.answer(request_id, None)
+
+        return Prepared(None, run)
 
     def _call_kw(self, request: Request, request_id: Any, params: dict) -> Prepared:
         model, method = params.get("model"), params.get("method")
