@@ -118,6 +118,7 @@ def serialize_exception(error: OdooServerException, odoo_version: int) -> dict:
 
 def jsonrpc_error(error: OdooServerException, odoo_version: int) -> dict:
     """The `error` member of a JSON-RPC answer."""
+    # 200 until 18.0; 0 from saas-18.1 (odoo/odoo#183902), as recorded on 19
     code, message = (200 if odoo_version < 19 else 0), "Odoo Server Error"
     if error.name == exc_names.SESSION_EXPIRED:
         code, message = 100, "Odoo Session Expired"
