@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import json
+import threading
 import xmlrpc.client
 from email.utils import parsedate_to_datetime
 
@@ -628,3 +629,22 @@ def test_session_info_and_logout(sandbox, wire) -> None:
     assert (info["uid"], info["username"]) == (client.uid, "admin")
     assert client.post_json("/web/session/destroy", {}).json()["result"] is None
     assert client.call_kw("res.partner", "search_count", [[]]) == SESSION_EXPIRED
+
+
+def test_parallel_clients_are_all_served_and_counted(sandbox, wire) -> None:
+    clients = [wire(sandbox) for _ in range(8)]
+    expected = clients[0].result("res.partner", "search_count", [[]])
+    sandbox.stats.reset()
+    answers: list[int] = []
+
+    def work(client) -> None:
+        answers.extend(client.result("res.partner", "search_count", [[]]) for _ in range(20))
+
+    threads = [threading.Thread(target=work, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [expected] * 160
+    assert sandbox.stats.calls == {("res.partner", "search_count"): 160}
+    assert sandbox.stats.requests == 160
