@@ -346,3 +346,20 @@ def test_odoo19_over_json2_with_an_api_key(make_sandbox, tmp_path):
     odoo = Odoo(sandbox)
     posted = odoo.one("account.move", [["id", "=", odoo.xmlid("Invoices_INV-1")]], ["state"])
     assert posted["state"] == "posted"
+
+
+def test_lost_answers_and_busy_server_still_write_each_record_once(make_sandbox, tmp_path):
+    sandbox = make_sandbox(odoo_version=17, scale=1)
+    sandbox.faults.fail_next("drop_after", when="res.partner.create")  # created, answer lost
+    sandbox.faults.fail_next("drop_after", when="ir.model.data.create")
+    sandbox.faults.fail_next("503", count=2, retry_after=0, when="account.move.create")
+    odoo = Odoo(sandbox)
+
+    run = run_target(sandbox.settings, tmp_path, DATA / "unified.singer")
+
+    assert {s for stream in statuses(run).values() for s in stream.values()} == {"created"}
+    for name in ["Acme Corp", "Jane Doe", "Globex", "Paper Supplies Ltd", "Walk-in Customer"]:
+        assert odoo("res.partner", "search_count", [["name", "=", name]]) == 1, name
+    moves = odoo("account.move", "search_count", [["ref", "in", ["SO-1001", "SO-1002"]]])
+    assert moves == 2
+    assert sandbox.stats.snapshot()["faults"] == {"503": 2, "drop_after": 2}

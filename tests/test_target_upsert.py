@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from odoo_client.errors import ValidationError
+from odoo_client.errors import ValidationError, WriteOutcomeUnknownError
 from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import load_mapping
@@ -41,6 +41,7 @@ class MemoryOdoo:
         self.next_id = 1
         self.refuse_names: set[str] = set()
         self.missing_fields: set[str] = set()
+        self.lose_answer: str | None = None  # "create": the next create runs, its answer is lost
         for code, name in [("BE", "Belgium"), ("US", "United States")]:
             self._insert("res.country", {"code": code, "name": name})
         for name in ["EUR", "USD"]:
@@ -78,11 +79,15 @@ class MemoryOdoo:
             have = row.get(name, False)
             if (op == "=" and have != value) or (op == "in" and have not in value):
                 return False
+            if op == ">" and not have > value:
+                return False
         return True
 
-    def search(self, model: str, domain: list) -> list[int]:
+    def search(self, model: str, domain: list, limit=None, order=None) -> list[int]:
         self.calls[(model, "search")] += 1
-        return [i for i, row in self.tables.get(model, {}).items() if self._match(row, domain)]
+        ids = sorted(i for i, row in self.tables.get(model, {}).items() if self._match(row, domain))
+        ids = ids[::-1] if order == "id desc" else ids
+        return ids[:limit] if limit else ids
 
     def search_read(self, model, domain, fields, offset=0, limit=None, order=None):
         self.calls[(model, "search_read")] += 1
@@ -110,7 +115,14 @@ class MemoryOdoo:
         for vals in vals_list:
             if vals.get("name") in self.refuse_names:
                 raise ValidationError(f"refused name {vals['name']!r}")
-        return [self._insert(model, vals) for vals in vals_list]
+        if self.lose_answer == "refuse":
+            self.lose_answer = None
+            raise WriteOutcomeUnknownError("connection dropped")
+        ids = [self._insert(model, vals) for vals in vals_list]
+        if self.lose_answer == "create":
+            self.lose_answer = None
+            raise WriteOutcomeUnknownError("connection dropped after sending")
+        return ids
 
     def write(self, model, ids, vals):
         self.calls[(model, "write")] += 1
@@ -483,3 +495,34 @@ def test_pass_through_copies_fields_and_maps_relations_through_external_ids():
         "unchanged",
         "unchanged",
     ]
+
+
+def test_a_create_whose_answer_was_lost_is_found_not_repeated():
+    odoo = MemoryOdoo()
+    odoo.lose_answer = "create"
+
+    outcomes = writer_for(odoo, "Customers").write(customers(3))
+
+    assert [o.status for o in outcomes] == ["created"] * 3
+    assert len(odoo.rows("res.partner")) == 3
+    assert sorted(r["name"] for r in odoo.rows("ir.model.data")) == [
+        "Customers_C-0",
+        "Customers_C-1",
+        "Customers_C-2",
+    ]
+    assert [o.status for o in writer_for(odoo, "Customers").write(customers(3))] == [
+        "unchanged"
+    ] * 3
+
+
+def test_a_lost_create_that_made_nothing_says_so():
+    odoo = MemoryOdoo()
+    odoo.lose_answer = "refuse"
+
+    outcomes = writer_for(odoo, "Customers").write(customers(2))
+
+    assert [o.status for o in outcomes] == ["failed", "failed"]
+    assert (
+        outcomes[0].error == "Odoo's answer to the create was lost and nothing was created; re-run"
+    )
+    assert odoo.rows("res.partner") == []

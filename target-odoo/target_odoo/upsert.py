@@ -19,9 +19,10 @@ from target_odoo.results import CREATED, DELETED, FAILED, UNCHANGED, UPDATED, Ou
 from target_odoo.transforms import apply_transform
 
 LOST_ANSWER = (
-    "Odoo's answer was lost, so the records may or may not have been created; "
-    "check for duplicates before re-running"
+    "Odoo's answer to the create was lost and the records it may have made could not be told "
+    "apart; check for duplicates before re-running"
 )
+LOST_NOTHING_MADE = "Odoo's answer to the create was lost and nothing was created; re-run"
 
 
 @dataclass(frozen=True)
@@ -294,12 +295,15 @@ class BatchWriter:
         if self.settings.dry_run:
             self._mark(items, "would_create")
             return
+        floor = self._highest_id()
         try:
             ids = self.client.create(self.model, [self._create_values(i) for i in items])
         except WriteOutcomeUnknownError:
-            for item in items:
-                item.fail(LOST_ANSWER)
-            return
+            ids = self._find_lost_creates(items, floor)
+            if not ids:
+                for item in items:
+                    item.fail(LOST_ANSWER if ids is None else LOST_NOTHING_MADE)
+                return
         except OdooError as error:
             if len(items) == 1:
                 items[0].fail(_error_text(error))
@@ -311,6 +315,28 @@ class BatchWriter:
             item.outcome.odoo_id = res_id
         self._mark(items, CREATED)
         self.external_ids.record(self.model, {i.name: i.outcome.odoo_id for i in items})
+
+    def _highest_id(self) -> int:
+        found = self.client.search(self.model, [], limit=1, order="id desc")
+        return found[0] if found else 0
+
+    def _find_lost_creates(self, items: list[Item], floor: int) -> list[int] | None:
+        """Ids of the records a create whose answer was lost made ([] if none), or None when
+        what is there cannot be matched one to one with `items` (Odoo numbers them in order)."""
+        made = self.client.search(self.model, [("id", ">", floor)], order="id")
+        if not made:
+            return []
+        if len(made) != len(items):
+            return None
+        wanted = [
+            {k: v for k, v in i.prepared.header.resolved().items() if isinstance(v, (str, float))}
+            for i in items
+        ]
+        rows = self.client.read(self.model, made, sorted({k for w in wanted for k in w}))
+        rows.sort(key=lambda row: row["id"])
+        if any(changed_values(w, row) for w, row in zip(wanted, rows, strict=True)):
+            return None
+        return made
 
     # -- after actions and deletes ----------------------------------------------------------
 
