@@ -101,6 +101,10 @@ class HttpTransport:
             raise TransientError(
                 f"no answer within {self.timeout:g} s from {url}", may_have_run=True
             ) from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise TransientError(
+                f"connection dropped by {self.base_url} mid-answer", may_have_run=True
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             never_sent = _was_never_sent(exc)
             what = "cannot connect to" if never_sent else "connection dropped by"
