@@ -188,3 +188,11 @@ def test_value_maps_reject_unlisted_values():
 )
 def test_same_value(desired, current, same):
     assert same_value(desired, current) is same
+
+
+def test_state_is_never_mapped_directly():
+    document = default_mapping_document()
+    document["streams"]["Invoices"]["fields"]["state"] = "status"
+
+    with pytest.raises(MappingError, match=r"stream 'Invoices', key 'fields.state': state is"):
+        load_mapping(document)

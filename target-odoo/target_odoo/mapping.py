@@ -285,6 +285,23 @@ def _resolve_same_as(streams: dict) -> dict:
     return resolved
 
 
+_ACTION_ONLY = ("state", "payment_state")
+
+
+def _check_action_only_fields(streams: dict) -> None:
+    for name, spec in streams.items():
+        parts = [("", spec)] + [(f"lines.{k}.", v) for k, v in spec.get("lines", {}).items()]
+        for prefix, part in parts:
+            for section in ("fields", "constants", "on_create"):
+                for field_name in _ACTION_ONLY:
+                    if field_name in part.get(section, {}):
+                        raise MappingError(
+                            f"invalid mapping: stream {name!r}, key "
+                            f"'{prefix}{section}.{field_name}': {field_name} is changed by "
+                            "business actions (use 'after'), never written directly"
+                        )
+
+
 def _check_references(streams: dict) -> None:
     for name, spec in streams.items():
         all_lookups = list(spec.get("lookups", {}).items())
@@ -307,6 +324,7 @@ def parse_mapping(document: Any) -> Mapping:
     validate_mapping(document)
     streams = _resolve_same_as(document["streams"])
     _check_references(streams)
+    _check_action_only_fields(streams)
     passthrough = document.get("passthrough", {})
     return Mapping(
         streams={name: _stream(name, spec) for name, spec in streams.items()},
