@@ -489,6 +489,15 @@ def _recompute_invoice(orm: Orm, env: Env, move_id: int, move: tuple) -> None:
         "ORDER BY sequence, id",
         (move_id,),
     ).fetchall()
+    if not lines:
+        # Without product lines Odoo keeps no tax or receivable/payable line either.
+        orm.storage.execute(
+            "DELETE FROM account_move_line WHERE move_id = ? AND display_type IN "
+            "('tax', 'payment_term')",
+            (move_id,),
+        )
+        _recompute_entry(orm, move_id)
+        return
     taxes = _taxes(orm, "rel__account_move_line__tax_ids", [r[0] for r in lines])
     income = _account(orm, "income" if move_type.startswith("out") else "expense")
     tax_totals: dict[int, list] = {}
