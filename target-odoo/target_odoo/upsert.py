@@ -9,6 +9,7 @@ from typing import Any
 
 from odoo_client.errors import OdooError, WriteOutcomeUnknownError
 from target_odoo.attachments import attach, source_attachments
+from target_odoo.batch_order import split_self_references
 from target_odoo.compare import changed_values, same_lines
 from target_odoo.external_ids import ExternalIds, external_id_name
 from target_odoo.lookups import LookupResolver
@@ -87,37 +88,12 @@ class BatchWriter:
         Records pointing at another record of the same batch (a contact's parent company) are
         written after it, so the lookup finds its external id.
         """
-        first, later = self._split_self_references(records)
+        first, later = split_self_references(records, self.mapping)
         if not later or not first:
             return self._write(records)
         done = {id(r): o for r, o in zip(first, self._write(first), strict=True)}
         done.update({id(r): o for r, o in zip(later, self.write(later), strict=True)})
         return [done[id(record)] for record in records]
-
-    def _self_reference_paths(self) -> list:
-        rules = list(self.mapping.lookups.values())
-        return [
-            m.path
-            for rule in rules
-            for m in rule.matches
-            if self.mapping.stream in m.external_id_streams
-        ]
-
-    def _split_self_references(self, records: list[dict]) -> tuple[list[dict], list[dict]]:
-        paths = self._self_reference_paths()
-        if not paths:
-            return records, []
-        keys = {str(read_path(r, self.mapping.key)) for r in records}
-        first, later = [], []
-        for record in records:
-            own = str(read_path(record, self.mapping.key))
-            refs = []
-            for path in paths:
-                value = read_path(record, path)
-                refs += value if isinstance(value, list) else [value]
-            waits = any(str(ref) in keys and str(ref) != own for ref in refs if ref is not None)
-            (later if waits else first).append(record)
-        return first, later
 
     def _write(self, records: list[dict]) -> list[Outcome]:
         items = [self._item(record) for record in records]
