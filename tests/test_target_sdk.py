@@ -9,6 +9,7 @@ import json
 import pytest
 from test_target_upsert import MemoryOdoo, customers, invoice
 
+from target_odoo.mapping import MappingError
 from target_odoo.sinks import TargetWriteError
 from target_odoo.target import TargetOdoo
 
@@ -137,3 +138,12 @@ def test_fields_the_database_lacks_are_left_out(capsys, caplog):
     (partner,) = odoo.rows("res.partner")
     assert (partner["phone"], "mobile" in partner) == ("1", False)
     assert "fields this database does not have are not written: res.partner.mobile" in caplog.text
+
+
+def test_a_bad_mapping_or_an_unmapped_stream_stops_before_any_write(capsys):
+    odoo = MemoryOdoo()
+    with pytest.raises(MappingError, match="stream 'X', key 'model'"):
+        TargetOdoo(config={**CONFIG, "mapping": {"streams": {"X": {"model": "Partner"}}}})
+    with pytest.raises(MappingError, match="stream 'Widgets': no mapping"):
+        run([schema("Widgets", PARTY), record("Widgets", {"id": "1"})], odoo, capsys)
+    assert odoo.writes() == 0

@@ -29,6 +29,7 @@ class OdooSink(BatchSink):
     def __init__(self, target: TargetOdoo, stream_name: str, schema: dict, key_properties: Any):
         super().__init__(target, stream_name, schema, key_properties)
         self.odoo_target = target
+        target.mapping.for_stream(stream_name)  # an unmapped stream stops at its SCHEMA
         # We convert dates ourselves, per field, and report a bad one on its record instead of
         # letting the SDK stop the whole run.
         for spec in self.schema.get("properties", {}).values():

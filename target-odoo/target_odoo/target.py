@@ -115,6 +115,7 @@ class TargetOdoo(Target):
         self._streams_draining: set[str] = set()
         self._emitted_count = -1
         self._fields_info: dict[str, dict[str, dict]] = {}
+        _ = self.mapping  # a bad mapping stops the run before any input is read
 
     @cached_property
     def mapping(self) -> Mapping:
