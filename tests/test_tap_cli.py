@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from singer_run import BIN, discover, tap_command
+from singer_run import discover, tap_command
 from test_tap_sync import tap_config
 
 
@@ -15,27 +15,25 @@ def test_discover_describes_the_sandbox(sandbox) -> None:
     catalog = discover(tap_config(sandbox))
     streams = {entry["tap_stream_id"]: entry for entry in catalog["streams"]}
     partner = streams["res_partner"]
-    assert partner["table"] == "res.partner"
+    assert partner["table_name"] == "res.partner"
     assert partner["key_properties"] == ["id"]
     assert partner["replication_key"] == "write_date"
     assert partner["schema"]["properties"]["id"]["type"] == "integer"
     assert "x_studio_customer_code" in partner["schema"]["properties"]
 
 
-def test_about_json_lists_the_settings_and_hides_no_secret(sandbox) -> None:
-    result = subprocess.run(
-        [str(BIN / "tap-odoo"), "--about", "--format=json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+def test_about_json_lists_the_settings_and_hides_no_secret(sandbox, tmp_path) -> None:
+    secret = "about-secret-7f3a9c"
+    config = tap_config(sandbox) | {"password": secret}
+    command = tap_command(config, tmp_path, None, None, "--about", "--format=json")
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
     about = json.loads(result.stdout)
     assert about["name"] == "tap-odoo"
     properties = about["settings"]["properties"]
     for setting in ("url", "database", "username", "password", "page_size", "pagination"):
         assert setting in properties, setting
     assert properties["password"].get("secret") is True
-    assert sandbox.settings["password"] not in result.stdout + result.stderr
+    assert secret not in result.stdout + result.stderr
 
 
 def test_wrong_password_ends_with_one_clear_line(sandbox) -> None:
