@@ -231,9 +231,12 @@ class OdooStream(Stream):
         normalize = make_normalizer(self.spec.fields, bool(config.get("relation_names")))
         progress = _Progress(self, total)
         started = time.monotonic()
+        alive = {DELETED_AT: None} if self.detect_deletions else {}
         for page in reader:
             for row in page:
-                yield normalize(row)
+                record = normalize(row)
+                record.update(alive)
+                yield record
             self.rows_emitted += len(page)
             self._save_resume_point(since, page[-1]["id"], run_started)
             progress.page_done(len(page))
