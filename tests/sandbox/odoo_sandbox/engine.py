@@ -229,6 +229,7 @@ class Engine:
             for model in self.models.values():
                 self.storage.create_indexes(model)
             generator.write_ir_model(self)
+            generator.ensure_bench_rows(self)
             self.storage.commit()
 
     # ---- identity -----------------------------------------------------------------------------

@@ -976,6 +976,39 @@ def _invoice_report(engine: Engine) -> None:
     )
 
 
+# ---- synthetic benchmark models (x_bench.model_<i>): a few rows each -----------------------
+BENCH_VALUES = {
+    "char": lambda i: f"value {i}",
+    "text": lambda i: f"Some longer text {i}",
+    "integer": lambda i: i * 7,
+    "float": lambda i: i * 1.5,
+    "monetary": lambda i: i * 10.25,
+    "boolean": lambda i: i % 2,
+    "date": lambda i: f"2025-0{i % 9 + 1}-1{i % 9}",
+    "datetime": lambda i: f"2025-0{i % 9 + 1}-1{i % 9} 10:00:00.000000",
+    "selection": lambda i: "ab"[i % 2],
+    "many2one": lambda i: 8 + i,
+}
+
+
+def ensure_bench_rows(engine: Engine, rows_per_model: int = 5) -> None:
+    """Give every synthetic benchmark model a few rows (kept when the database is reused)."""
+    stamp = (ANCHOR - timedelta(days=30)).strftime(STAMP)
+    for model in engine.models.values():
+        if not model.name.startswith("x_bench."):
+            continue
+        if engine.storage.execute(f"SELECT 1 FROM {quote(model.table)} LIMIT 1").fetchone():
+            continue
+        rows = []
+        for i in range(1, rows_per_model + 1):
+            row = {"name": f"{model.name} #{i}", "currency_id": 2, **_magic(stamp)}
+            for fname, fld in model.fields.items():
+                if fname.startswith("x_") and fld.type in BENCH_VALUES:
+                    row[fname] = BENCH_VALUES[fld.type](i)
+            rows.append(row)
+        _insert(engine, model.name, rows)
+
+
 # ---- ir.model / ir.model.fields (rebuilt at every start: extra_models may differ) ----------
 def write_ir_model(engine: Engine) -> None:
     """Rows of ir.model and ir.model.fields consistent with the registry's fields_get."""

@@ -16,7 +16,7 @@ from .domain import DomainCompiler
 from .exceptions import MISSING_ERROR, VALIDATION_ERROR, VALUE_ERROR, OdooServerException
 from .registry import Field, Model
 from .storage import Storage, chunks, quote
-from .values import column_reader, empty_value, invalid_field, to_column
+from .values import convert_column, empty_value, invalid_field, to_column
 
 if TYPE_CHECKING:
     from .security import Security
@@ -243,29 +243,24 @@ class Orm:
         classic = load == CLASSIC
         bin_size = bool(env.context.get("bin_size"))
         position = {c: i + 1 for i, c in enumerate(columns)}
-        ids = [r[0] for r in rows]
-        plan: list[tuple[str, int, Any]] = []
+        stored = list(zip(*rows, strict=True))
+        ids = list(stored[0])
+        converted: list[list] = [ids]
         for fname in fnames:
             fld = model.fields[fname]
             if fld.is_column:
-                pos = position[fname]
+                values = stored[position[fname]]
                 if fld.type == "many2one" and classic:
-                    names = self.display_names(
-                        env, self.models.get(fld.relation or ""), {r[pos] for r in rows if r[pos]}
-                    )
-                    plan.append((fname, pos, _m2o_pair(names)))
+                    comodel = self.models.get(fld.relation or "")
+                    names = self.display_names(env, comodel, {v for v in values if v})
+                    converted.append([[v, names.get(v, "")] if v else False for v in values])
                 else:
-                    plan.append((fname, pos, column_reader(fld, bin_size)))
+                    converted.append(convert_column(fld, values, bin_size))
             else:
-                values = self.computed_values(env, model, fld, ids, classic)
-                plan.append((fname, 0, values))
-        result = []
-        for row in rows:
-            rec = {"id": row[0]}
-            for fname, pos, conv in plan:
-                rec[fname] = conv(row[pos]) if pos else conv[row[0]]
-            result.append(rec)
-        return result
+                by_id = self.computed_values(env, model, fld, ids, classic)
+                converted.append([by_id[i] for i in ids])
+        keys = ("id", *fnames)
+        return [dict(zip(keys, values, strict=True)) for values in zip(*converted, strict=True)]
 
     def computed_values(
         self, env: Env, model: Model, fld: Field, ids: list[int], classic: bool
@@ -685,10 +680,3 @@ class Orm:
 
     def validation_error(self, message: str) -> OdooServerException:
         return OdooServerException(VALIDATION_ERROR, message)
-
-
-def _m2o_pair(names: dict[int, str]) -> Any:
-    def convert(value: Any) -> Any:
-        return [value, names.get(value, "")] if value else False
-
-    return convert
