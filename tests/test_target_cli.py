@@ -363,3 +363,37 @@ def test_lost_answers_and_busy_server_still_write_each_record_once(make_sandbox,
     moves = odoo("account.move", "search_count", [["ref", "in", ["SO-1001", "SO-1002"]]])
     assert moves == 2
     assert sandbox.stats.snapshot()["faults"] == {"503": 2, "drop_after": 2}
+
+
+def test_deleted_source_records_are_archived_then_unlinked(make_sandbox, tmp_path):
+    sandbox = make_sandbox(odoo_version=17, scale=1)
+    odoo = Odoo(sandbox)
+    lines = (DATA / "unified.singer").read_text().splitlines()
+    customers = [line for line in lines if '"stream": "Customers"' in line]
+    run_target(sandbox.settings, tmp_path, DATA / "unified.singer")
+    globex = odoo.xmlid("Customers_C-3")
+    jane = odoo.xmlid("Customers_C-2")
+    deleted = []
+    for line in customers:
+        message = json.loads(line)
+        if message["type"] == "RECORD" and message["record"]["id"] in ("C-2", "C-3"):
+            message["record"]["_sdc_deleted_at"] = "2026-11-22T08:00:00+00:00"
+        deleted.append(json.dumps(message))
+    singer = tmp_path / "deleted.singer"
+    singer.write_text("\n".join(deleted) + "\n")
+
+    archived = run_target(sandbox.settings, tmp_path, singer)
+    active = odoo("res.partner", "read", [jane, globex], fields=["active"])
+    unlinked = run_target(sandbox.settings, tmp_path, singer, delete_mode="unlink")
+
+    assert statuses(archived)["Customers"] == {
+        "C-1": "unchanged",
+        "C-2": "deleted",
+        "C-3": "deleted",
+    }
+    assert [row["active"] for row in active] == [False, False]
+    assert statuses(unlinked)["Customers"]["C-3"] == "deleted"
+    assert (
+        odoo("res.partner", "search_count", [["id", "=", globex]], context={"active_test": False})
+        == 0
+    )

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from singer_sdk import typing as th
+from singer_sdk.exceptions import MissingKeyPropertiesError
 from singer_sdk.target_base import Target
 
 from odoo_client import ConnectionSettings, OdooClient
@@ -197,11 +198,11 @@ class TargetOdoo(Target):
 
 
 def cli() -> Any:
-    """Console entry point: the SDK's CLI; Odoo errors, a bad mapping and a record failing
-    with on_error=fail each end as one clear stderr line."""
+    """Console entry point: the SDK's CLI; Odoo errors, a bad mapping, a record without its
+    key and a record failing with on_error=fail each end as one clear stderr line."""
     try:
         return run_cli(TargetOdoo.cli)
-    except (MappingError, TargetWriteError) as error:
+    except (MappingError, TargetWriteError, MissingKeyPropertiesError) as error:
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
 
