@@ -1,0 +1,201 @@
+"""Pieces of odoo_client that need no server: waits, Retry-After, JSON-2 bodies, retry policy."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timezone
+
+import pytest
+
+from odoo_client import errors
+from odoo_client.methods import is_read_only, json2_body
+from odoo_client.retry import RetryPolicy, wait_times
+from odoo_client.transport import parse_retry_after
+
+
+def _waits(failures: list[object], initial: float = 1.0, maximum: float = 60.0) -> list[float]:
+    generator = wait_times(initial, maximum)
+    generator.send(None)
+    return [generator.send(failure) for failure in failures]
+
+
+def test_waits_grow_exponentially_with_full_jitter() -> None:
+    random.seed(7)
+    plain = errors.TransientError("x", may_have_run=False)
+    samples = [_waits([plain] * 8, initial=1.0, maximum=20.0) for _ in range(300)]
+    for attempt, cap in enumerate([1, 2, 4, 8, 16, 20, 20, 20]):
+        column = [sample[attempt] for sample in samples]
+        assert all(0.0 <= wait <= cap for wait in column)
+        assert max(column) > cap * 0.9  # full jitter reaches the cap ...
+        assert min(column) < cap * 0.1  # ... and goes down to zero
+
+
+def test_retry_after_is_used_as_is() -> None:
+    told = errors.TransientError("429", may_have_run=False, retry_after=7.0)
+    plain = errors.TransientError("503", may_have_run=False)
+    waits = _waits([told, plain, told], initial=0.001, maximum=0.002)
+    assert waits[0] == 7.0
+    assert waits[1] <= 0.002
+    assert waits[2] == 7.0
+
+
+def test_parse_retry_after() -> None:
+    now = datetime(2026, 11, 22, 8, 0, 0, tzinfo=timezone.utc)
+    assert parse_retry_after("5", now) == 5.0
+    assert parse_retry_after(" 0 ", now) == 0.0
+    assert parse_retry_after("Sun, 22 Nov 2026 08:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Sun, 22 Nov 2026 07:59:00 GMT", now) == 0.0
+    assert parse_retry_after("999999", now) == 3600.0
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs", "body"),
+    [
+        (
+            "search_read",
+            ([["a", "=", 1]], ["name"], 10, 5, "id"),
+            {},
+            {
+                "domain": [["a", "=", 1]],
+                "fields": ["name"],
+                "offset": 10,
+                "limit": 5,
+                "order": "id",
+            },
+        ),
+        (
+            "search_read",
+            ([],),
+            {"fields": ["name"], "load": None},
+            {"domain": [], "fields": ["name"], "load": None},
+        ),
+        (
+            "search",
+            ([], 0, 3, "id desc"),
+            {},
+            {"domain": [], "offset": 0, "limit": 3, "order": "id desc"},
+        ),
+        ("search_count", ([], 5), {}, {"domain": [], "limit": 5}),
+        (
+            "read",
+            ([1, 2], ["name"]),
+            {"load": None},
+            {"ids": [1, 2], "fields": ["name"], "load": None},
+        ),
+        ("create", ([{"name": "a"}],), {}, {"vals_list": [{"name": "a"}]}),
+        ("write", ([1], {"name": "b"}), {}, {"ids": [1], "vals": {"name": "b"}}),
+        ("unlink", ([1],), {}, {"ids": [1]}),
+        ("copy", ([4],), {"default": {"name": "c"}}, {"ids": [4], "default": {"name": "c"}}),
+        ("fields_get", (), {"attributes": ["type"]}, {"attributes": ["type"]}),
+        (
+            "check_access_rights",
+            ("read",),
+            {"raise_exception": False},
+            {"operation": "read", "raise_exception": False},
+        ),
+        ("has_access", ([], "read"), {}, {"ids": [], "operation": "read"}),
+        ("name_search", ("Deco",), {"limit": 5}, {"name": "Deco", "limit": 5}),
+        ("action_post", ([58],), {}, {"ids": [58]}),
+        (
+            "button_confirm",
+            ([12],),
+            {"context": {"lang": "fr_FR"}},
+            {"ids": [12], "context": {"lang": "fr_FR"}},
+        ),
+        ("context_get", (), {}, {}),
+    ],
+)
+def test_json2_bodies_use_the_methods_parameter_names(
+    method: str, args: tuple, kwargs: dict, body: dict
+) -> None:
+    assert json2_body("res.partner", method, args, kwargs) == body
+
+
+def test_json2_body_refuses_what_it_cannot_name() -> None:
+    with pytest.raises(TypeError, match="named arguments only"):
+        json2_body("account.move", "action_post", ([1], "extra"), {})
+    with pytest.raises(TypeError, match="both by position and name"):
+        json2_body("res.partner", "search", ([],), {"domain": []})
+
+
+def test_read_only_methods() -> None:
+    assert all(
+        map(
+            is_read_only,
+            [
+                "search_read",
+                "read",
+                "fields_get",
+                "name_search",
+                "check_access_rights",
+                "context_get",
+                "search_count",
+            ],
+        )
+    )
+    assert not any(
+        map(
+            is_read_only,
+            ["create", "write", "unlink", "action_post", "copy", "button_confirm", None, ""],
+        )
+    )
+
+
+def _policy(**overrides: float) -> RetryPolicy:
+    options = {
+        "max_retries": 3,
+        "max_retry_time": 5.0,
+        "initial_wait": 0.001,
+        "max_wait": 0.002,
+        **overrides,
+    }
+    return RetryPolicy(logger=logging.getLogger("test-retry"), **options)  # type: ignore[arg-type]
+
+
+def _failing(failures: list[Exception], result: object = "ok"):
+    calls = []
+
+    def action() -> object:
+        calls.append(1)
+        if failures:
+            raise failures.pop(0)
+        return result
+
+    return action, calls
+
+
+def test_policy_retries_reads_until_success_and_counts() -> None:
+    policy = _policy()
+    action, calls = _failing([errors.TransientError("drop", may_have_run=True)] * 3)
+    assert policy.run(action, what="res.partner.read", read_only=True) == "ok"
+    assert (len(calls), policy.retries) == (4, 3)
+
+
+def test_policy_gives_up_with_the_attempt_count() -> None:
+    policy = _policy(max_retries=2)
+    action, calls = _failing([errors.TransientError("HTTP 503", may_have_run=False)] * 5)
+    with pytest.raises(errors.ServerUnavailableError, match="HTTP 503; gave up after 3") as caught:
+        policy.run(action, what="res.partner.read", read_only=True)
+    assert (caught.value.attempts, len(calls)) == (3, 3)
+
+
+def test_policy_resends_a_write_only_when_it_surely_did_not_run() -> None:
+    policy = _policy()
+    action, calls = _failing([errors.TransientError("HTTP 429", may_have_run=False)])
+    assert policy.run(action, what="res.partner.create", read_only=False) == "ok"
+    assert len(calls) == 2
+    action, calls = _failing([errors.TransientError("HTTP 502", may_have_run=True)])
+    with pytest.raises(errors.WriteOutcomeUnknownError, match=r"res\.partner\.create: HTTP 502"):
+        policy.run(action, what="res.partner.create", read_only=False)
+    assert len(calls) == 1
+
+
+def test_policy_never_retries_odoo_errors() -> None:
+    policy = _policy()
+    action, calls = _failing([errors.AuthenticationError("refused")])
+    with pytest.raises(errors.AuthenticationError):
+        policy.run(action, what="login", read_only=True)
+    assert (len(calls), policy.retries) == (1, 0)
