@@ -403,3 +403,37 @@ def test_settings_are_declared_with_title_and_description():
         schema = prop.to_dict()[prop.name]
         assert schema.get("title"), prop.name
         assert schema.get("description"), prop.name
+
+
+def test_named_stream_fields_may_name_computed_and_binary_fields(logger):
+    config = {
+        "models": [],
+        "streams": [{"name": "c", "model": "res.partner", "fields": ["credit", "image_128"]}],
+    }
+    spec = discover(RecordedOdoo(), config, logger)[0]
+    assert list(spec.fields) == ["id", "credit", "image_128", "write_date"]
+    assert spec.schema["properties"]["credit"]["type"] == ["number", "null"]
+
+
+def test_list_settings_given_as_json_text(logger):
+    config = {
+        "models": '["res.partner", "res.country"]',
+        "exclude_models": "res.country",
+        "streams": '[{"name": "c", "model": "res.currency", "fields": ["name"]}]',
+        "ignore_fields": '{"res.partner": ["email"]}',
+    }
+    specs = by_name(discover(RecordedOdoo(), config, logger))
+    assert sorted(specs) == ["c", "res_partner"]
+    assert "email" not in specs["res_partner"].fields
+
+
+def test_two_models_with_one_stream_name_keep_the_first_with_a_warning(logger, caplog):
+    client = RecordedOdoo()
+    client.rows.append({"id": 9999, "model": "res_partner", "name": "Clash", "transient": False})
+    clash = dict(RECORDED["res.country"])
+    with pytest.MonkeyPatch.context() as patch, caplog.at_level(logging.WARNING, logger.name):
+        patch.setitem(RECORDED, "res_partner", clash)
+        client.readable.add("res_partner")
+        specs = by_name(discover(client, {"models": ["res?partner"]}, logger))
+    assert specs["res_partner"].model == "res.partner"
+    assert "both make stream 'res_partner'" in caplog.text

@@ -8,6 +8,7 @@ both run on a small bounded thread pool (`max_parallel_requests`).
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -208,7 +209,7 @@ class _Settings:
             full_sync=frozenset(_strings(config.get("full_sync_streams"), "full_sync_streams")),
             relation_names=bool(config.get("relation_names", False)),
             max_parallel=max(1, int(config.get("max_parallel_requests") or 1)),
-            ignore_fields=config.get("ignore_fields") or {},
+            ignore_fields=_json_text(config.get("ignore_fields")) or {},
         )
 
 
@@ -259,6 +260,16 @@ def discover(client: Any, config: Mapping[str, Any], logger: logging.Logger) -> 
     for model in model_streams:
         if model in described:
             spec = _model_stream(model, labels[model], described[model], settings)
+            if spec.name in specs:
+                logger.warning(
+                    "Models '%s' and '%s' both make stream '%s': keeping '%s'; declare the "
+                    "other under `streams` with a name of its own.",
+                    specs[spec.name].model,
+                    model,
+                    spec.name,
+                    specs[spec.name].model,
+                )
+                continue
             specs[spec.name] = spec
     for stream in named:
         if stream.model in described:
@@ -518,7 +529,18 @@ def _check_replication_key(stream: NamedStream, fields: Mapping[str, dict]) -> N
 # Reading settings
 
 
+def _json_text(value: Any) -> Any:
+    """A list or object given as JSON text (an environment variable, a CLI flag) is parsed."""
+    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _strings(value: Any, setting: str) -> list[str]:
+    value = _json_text(value)
     if value is None:
         return []
     if isinstance(value, str):
@@ -529,6 +551,7 @@ def _strings(value: Any, setting: str) -> list[str]:
 
 
 def _named_streams(value: Any) -> list[NamedStream]:
+    value = _json_text(value)
     if not value:
         return []
     if not isinstance(value, (list, tuple)):
