@@ -117,8 +117,9 @@ class HttpTransport:
             url=url,
         )
         if response.status_code in _NOT_RUN_STATUSES | _MAYBE_RUN_STATUSES:
+            title = _html_title(answer.text)
             raise TransientError(
-                f"HTTP {response.status_code} from {url}",
+                f"HTTP {response.status_code} from {url}" + (f" ({title})" if title else ""),
                 may_have_run=response.status_code in _MAYBE_RUN_STATUSES,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
