@@ -103,8 +103,11 @@ class JsonRpcProtocol(Protocol):
         return self._service("object", "execute_kw", *call, site=self.site(model, method))
 
 
-class XmlRpcProtocol(Protocol):
-    """POST /xmlrpc/2/<service> (all versions up to 21); None and big integers handled."""
+class XmlRpcProtocol(JsonRpcProtocol):
+    """POST /xmlrpc/2/<service> (all versions up to 21); None and big integers handled.
+
+    The same services as JSON-RPC, in another envelope.
+    """
 
     name = "xmlrpc"
 
@@ -131,21 +134,6 @@ class XmlRpcProtocol(Protocol):
         except (ExpatError, xmlrpc.client.ResponseError):
             raise not_odoo(answer, "answered with something that is not XML-RPC") from None
         return result[0] if result else None
-
-    def _list_databases(self) -> Any:
-        return self._service("db", "list")
-
-    def authenticate(self, database: str | None) -> int:
-        self.database = database
-        uid = self._service("common", "authenticate", database, self.username, self._secret, {})
-        if not uid:
-            raise self._refused(database)
-        self.uid = int(uid)
-        return self.uid
-
-    def execute(self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
-        call = [self.database, self.uid, self._secret, model, method, list(args), kwargs]
-        return self._service("object", "execute_kw", *call, site=self.site(model, method))
 
 
 class Json2Protocol(Protocol):
