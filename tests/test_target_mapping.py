@@ -127,8 +127,23 @@ def test_mapping_from_a_file_and_bad_files(tmp_path):
 )
 def test_read_path(path, expected):
     record = {"name": "Acme", "addresses": [{"city": "Ghent", "zip": "9000"}]}
+    as_text = {**record, "addresses": json.dumps(record["addresses"])}  # as hotglue sends them
 
     assert read_path(record, path) == expected
+    assert read_path(as_text, path) == expected
+
+
+def test_lines_sent_as_json_text_are_read():
+    stream = load_mapping().streams["Invoices"]
+    items = [{"description": "Desk", "quantity": 2, "unitPrice": 100}]
+
+    prepared = prepare_record({"id": "I-1", "lineItems": json.dumps(items)}, stream)
+
+    assert [line.vals for line in prepared.lines["invoice_line_ids"]] == [
+        {"name": "Desk", "quantity": 2.0, "price_unit": 100.0}
+    ]
+    with pytest.raises(RecordError, match="'lineItems': expected a list, got dict"):
+        prepare_record({"id": "I-1", "lineItems": {"a": 1}}, stream)
 
 
 @pytest.mark.parametrize(

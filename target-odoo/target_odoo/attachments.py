@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from target_odoo.mapping import AttachmentRule
-from target_odoo.paths import read_path
+from target_odoo.paths import read_list, read_path
 from target_odoo.record_values import RecordError
 
 
 def source_attachments(record: dict, rule: AttachmentRule) -> list[dict[str, str]]:
     """The files a record carries: name, base64 `datas`, optional mimetype."""
-    items = read_path(record, rule.path) or []
+    try:
+        items = read_list(record, rule.path) or []
+    except ValueError as error:
+        raise RecordError(f"attachments from {error}") from None
     files = []
     for position, item in enumerate(items):
         where = f"{rule.path}[{position}]"

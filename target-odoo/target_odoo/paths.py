@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -16,6 +17,26 @@ def parse_path(path: str) -> tuple[str | int, ...]:
     return tuple(steps)
 
 
+def decoded(value: Any) -> Any:
+    """Nested values some taps send as JSON text (hotglue's `lineItems`, `addresses`) as data."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def read_list(record: Any, path: str) -> list | None:
+    """The list at `path` (JSON text decoded); None when absent, ValueError when not a list."""
+    value = decoded(read_path(record, path))
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValueError(f"{path!r}: expected a list, got {type(value).__name__}")
+    return value
+
+
 def read_path(record: Any, path: str | list[str]) -> Any:
     """Return the value at `path` (or the first non-empty of several paths), None when absent."""
     if isinstance(path, list):
@@ -26,6 +47,7 @@ def read_path(record: Any, path: str | list[str]) -> Any:
         return None
     value = record
     for step in parse_path(path):
+        value = decoded(value)
         if isinstance(step, int):
             if not isinstance(value, list) or not -len(value) <= step < len(value):
                 return None

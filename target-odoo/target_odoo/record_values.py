@@ -7,7 +7,7 @@ from typing import Any
 
 from target_odoo.lookups import LookupRequest
 from target_odoo.mapping import FieldRule, LinesRule, LookupRule, StreamMapping
-from target_odoo.paths import read_path
+from target_odoo.paths import decoded, read_list, read_path
 from target_odoo.transforms import apply_transform
 
 _EMPTY = (None, "", [])
@@ -73,6 +73,8 @@ def lookup_request(record: dict, name: str, rule: LookupRule) -> LookupRequest |
     keys = []
     for match in rule.matches:
         raw = read_path(record, match.path)
+        if rule.many:
+            raw = decoded(raw)
         if raw in _EMPTY:
             keys.append(None)
             continue
@@ -107,11 +109,12 @@ def pending_values(
 
 def line_values(record: dict, rule: LinesRule) -> list[PendingValues] | None:
     """One PendingValues per item of the source list; None when the source has no such list."""
-    items = read_path(record, rule.path)
+    try:
+        items = read_list(record, rule.path)
+    except ValueError as error:
+        raise RecordError(f"lines from {error}") from None
     if items is None:
         return None
-    if not isinstance(items, list):
-        raise RecordError(f"lines from {rule.path!r}: expected a list, got {type(items).__name__}")
     lines = []
     for position, item in enumerate(items):
         try:
