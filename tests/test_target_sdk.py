@@ -147,3 +147,24 @@ def test_a_bad_mapping_or_an_unmapped_stream_stops_before_any_write(capsys):
     with pytest.raises(MappingError, match="stream 'Widgets': no mapping"):
         run([schema("Widgets", PARTY), record("Widgets", {"id": "1"})], odoo, capsys)
     assert odoo.writes() == 0
+
+
+def test_a_bad_date_fails_its_record_whatever_the_schema_style(capsys):
+    odoo = MemoryOdoo()
+    run([schema("Customers", PARTY), record("Customers", customers(1)[0])], odoo, capsys)
+    dated = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "issueDate": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
+        },
+    }
+    good, bad = invoice("I-1", "C-0"), invoice("I-2", "C-0", issueDate="2026-02-30")
+
+    state = run(
+        [schema("Invoices", dated), record("Invoices", good), record("Invoices", bad)], odoo, capsys
+    )[-1]
+
+    first, second = state["bookmarks"]["Invoices"]
+    assert (first["success"], second["success"]) == (True, False)
+    assert "'invoice_date' from 'issueDate': not a valid ISO date" in second["error"]

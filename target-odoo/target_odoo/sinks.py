@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from target_odoo.target import TargetOdoo
 
 
+def _drop_formats(spec: Any) -> None:
+    if isinstance(spec, dict):
+        spec.pop("format", None)
+        for alternative in spec.get("anyOf", []) + spec.get("oneOf", []):
+            _drop_formats(alternative)
+
+
 class TargetWriteError(Exception):
     """A record failed and `on_error` is `fail`."""
 
@@ -33,8 +40,7 @@ class OdooSink(BatchSink):
         # We convert dates ourselves, per field, and report a bad one on its record instead of
         # letting the SDK stop the whole run.
         for spec in self.schema.get("properties", {}).values():
-            if isinstance(spec, dict):
-                spec.pop("format", None)
+            _drop_formats(spec)
         self._record_validator = JSONSchemaValidator(self.schema, validate_formats=False)
 
     @property

@@ -20,7 +20,7 @@ def to_date(value: Any) -> str:
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
-        raise ValueError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+        raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {text!r}") from None
 
 
 def to_datetime(value: Any) -> str:
@@ -34,7 +34,7 @@ def to_datetime(value: Any) -> str:
         try:
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"not an ISO datetime: {str(value)!r}") from None
+            raise ValueError(f"not a valid ISO datetime: {str(value)!r}") from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
