@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import random
+import xmlrpc.client
 from datetime import datetime, timezone
 
 import pytest
 
 from odoo_client import errors
 from odoo_client.methods import is_read_only, json2_body
+from odoo_client.protocols import XmlRpcProtocol
 from odoo_client.retry import RetryPolicy, wait_times
-from odoo_client.transport import parse_retry_after
+from odoo_client.transport import HttpAnswer, parse_retry_after
 
 
 def _waits(failures: list[object], initial: float = 1.0, maximum: float = 60.0) -> list[float]:
@@ -199,3 +201,47 @@ def test_policy_never_retries_odoo_errors() -> None:
     with pytest.raises(errors.AuthenticationError):
         policy.run(action, what="login", read_only=True)
     assert (len(calls), policy.retries) == (1, 0)
+
+
+class _CannedTransport:
+    """Answers every request with one XML-RPC body."""
+
+    base_url = "http://odoo:8069"
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    def request(self, method: str, path: str, **kwargs: object) -> HttpAnswer:
+        return HttpAnswer(200, "text/xml; charset=utf-8", self.body, self.base_url + path)
+
+
+def _xmlrpc_fault_body(text: str) -> str:
+    return xmlrpc.client.dumps(xmlrpc.client.Fault(1, f"Traceback ...\n{text}"))
+
+
+def test_xmlrpc_none_result_is_none_and_big_int_result_is_explained() -> None:
+    none = XmlRpcProtocol(
+        _CannedTransport(  # type: ignore[arg-type]
+            _xmlrpc_fault_body("TypeError: cannot marshal None unless allow_none is enabled")
+        ),
+        "admin",
+        "key",
+    )
+    assert none.execute("account.move", "action_post", [[1]], {}) is None
+    big = XmlRpcProtocol(
+        _CannedTransport(_xmlrpc_fault_body("OverflowError: int exceeds XML-RPC limits")),  # type: ignore[arg-type]
+        "admin",
+        "key",
+    )
+    with pytest.raises(errors.XmlRpcLimitError, match="ran, but its answer holds an integer"):
+        big.execute("res.partner", "search_read", [[]], {})
+
+
+def test_a_retry_after_beyond_the_time_budget_gives_up_at_once() -> None:
+    policy = _policy(max_retry_time=2.0)
+    action, calls = _failing(
+        [errors.TransientError("HTTP 429", may_have_run=False, retry_after=30)]
+    )
+    with pytest.raises(errors.ServerUnavailableError, match="wait 30 s, beyond max_retry_time"):
+        policy.run(action, what="res.partner.read", read_only=True)
+    assert len(calls) == 1

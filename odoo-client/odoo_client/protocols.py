@@ -28,6 +28,8 @@ from odoo_client.methods import json2_body
 from odoo_client.transport import HttpAnswer, HttpTransport, not_odoo
 
 _request_ids = itertools.count(1)
+_NONE_RESULT = "cannot marshal None unless allow_none is enabled"
+_BIG_INT_RESULT = "int exceeds XML-RPC limits"
 
 
 class Protocol:
@@ -130,6 +132,15 @@ class XmlRpcProtocol(JsonRpcProtocol):
         try:
             result, _ = xmlrpc.client.loads(answer.text, use_builtin_types=True)
         except xmlrpc.client.Fault as fault:
+            if _NONE_RESULT in fault.faultString:
+                return None  # the method ran and returned None, which Odoo cannot marshal
+            if _BIG_INT_RESULT in fault.faultString:
+                raise errors.XmlRpcLimitError(
+                    f"{site.model}.{site.method} ran, but its answer holds an integer beyond "
+                    "2**31-1, which XML-RPC cannot carry. Set protocol to jsonrpc or json2.",
+                    model=site.model,
+                    method=site.method,
+                ) from None
             raise map_xmlrpc_fault(fault.faultCode, fault.faultString, site) from None
         except (ExpatError, xmlrpc.client.ResponseError):
             raise not_odoo(answer, "answered with something that is not XML-RPC") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
@@ -60,6 +61,7 @@ class RetryPolicy:
         (without retrying) when a write may have run but its answer was lost.
         """
         attempts = 0
+        started = time.monotonic()
 
         def attempt() -> T:
             nonlocal attempts
@@ -68,6 +70,13 @@ class RetryPolicy:
 
         def unsafe_to_resend(failure: Exception) -> bool:
             return not read_only and getattr(failure, "may_have_run", True)
+
+        def asks_too_long(failure: Exception) -> bool:
+            wait = getattr(failure, "retry_after", None)
+            return wait is not None and time.monotonic() - started + wait > self.max_retry_time
+
+        def give_up(failure: Exception) -> bool:
+            return unsafe_to_resend(failure) or asks_too_long(failure)
 
         def log_retry(details: Any) -> None:
             with self._count_lock:
@@ -88,7 +97,7 @@ class RetryPolicy:
             max_tries=self.max_retries + 1,
             max_time=self.max_retry_time,
             jitter=None,
-            giveup=unsafe_to_resend,
+            giveup=give_up,
             on_backoff=log_retry,
             logger=None,
             initial=self.initial_wait,
@@ -105,8 +114,15 @@ class RetryPolicy:
                     odoo_name=failure.odoo_name,
                     odoo_message=failure.odoo_message,
                 ) from None
+            if asks_too_long(failure):
+                reason = (
+                    f"{failure.reason}, asking to wait {failure.retry_after:g} s, beyond "
+                    "max_retry_time"
+                )
+            else:
+                reason = failure.reason
             raise ServerUnavailableError(
-                f"{what}: {failure.reason}; gave up after {attempts} attempt"
+                f"{what}: {reason}; gave up after {attempts} attempt"
                 f"{'s' if attempts != 1 else ''}. The server is down, overloaded or "
                 "restarting: try again later, or raise max_retries / max_retry_time.",
                 attempts=attempts,
