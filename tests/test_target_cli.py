@@ -397,3 +397,29 @@ def test_deleted_source_records_are_archived_then_unlinked(make_sandbox, tmp_pat
         odoo("res.partner", "search_count", [["id", "=", globex]], context={"active_test": False})
         == 0
     )
+
+
+def test_wrong_password_is_one_line_and_no_secret_is_printed(sandbox, tmp_path, secrets_seen):
+    wrong = "not-the-password-4711"
+    config = {
+        **{k: sandbox.settings[k] for k in ("url", "database", "username")},
+        "password": wrong,
+    }
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config))
+    command = [
+        str(BIN / "target-odoo"),
+        "--config",
+        str(config_path),
+        "--input",
+        str(DATA / "unified.singer"),
+    ]
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    assert done.returncode == 4
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert errors[0].startswith("error: AuthenticationError")
+    for secret in [wrong, *secrets_seen]:
+        assert secret not in done.stderr + done.stdout
