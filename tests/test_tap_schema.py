@@ -272,3 +272,10 @@ def test_false_becomes_null_for_every_non_boolean_type():
     expected = {name: (False if name == "f_boolean" else None) for name in fields}
     expected["f_many2one_name"] = None
     assert record == expected
+
+
+def test_a_real_field_named_like_a_display_name_is_kept():
+    fields = {"partner_id": {"type": "many2one"}, "partner_id_name": {"type": "char"}}
+    row = {"partner_id": [7, "Azure Interior"], "partner_id_name": "stored text"}
+    record = make_normalizer(fields, relation_names=True)(row)
+    assert record == {"partner_id": 7, "partner_id_name": "stored text"}

@@ -118,7 +118,9 @@ def make_normalizer(fields: dict[str, dict], relation_names: bool) -> Callable[[
     """
     converters: dict[str, _Converter] = {}
     for name, field in fields.items():
-        converter = _converter_for(name, field.get("type", ""), relation_names)
+        # A real field already named `<field>_name` wins over the derived display name.
+        with_name = relation_names and name + RELATION_NAME_SUFFIX not in fields
+        converter = _converter_for(name, field.get("type", ""), with_name)
         if converter is not None:
             converters[name] = converter
     lookup = converters.get
