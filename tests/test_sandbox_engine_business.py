@@ -522,3 +522,23 @@ def test_calls_from_many_threads(eng):
         t.join()
     assert errors == []
     assert call(eng, "res.partner", "search_count", [("name", "=like", "T%-%")]) == 160
+
+
+def test_copy_documents_with_their_lines(eng):
+    move = new_invoice(eng)
+    call(eng, "account.move", "action_post", [move])
+    copy = call(eng, "account.move", "copy", [move])
+    fields = ["state", "name", "move_type", "amount_total", "invoice_line_ids", "line_ids"]
+    original, copied = call(eng, "account.move", "read", [move, copy], fields)
+    assert (copied["state"], copied["name"], copied["move_type"]) == ("draft", "/", "out_invoice")
+    assert copied["amount_total"] == original["amount_total"] == 125.0
+    assert len(copied["invoice_line_ids"]) == 2
+    assert len(copied["line_ids"]) == len(original["line_ids"]) == 4
+    assert not set(copied["line_ids"]) & set(original["line_ids"])
+    partner = call(eng, "res.partner", "copy", [10], default={"email": "copy@example.com"})
+    row = call(eng, "res.partner", "read", [10, partner], ["name", "email"])
+    assert row[1] == {
+        "id": partner,
+        "name": f"{row[0]['name']} (copy)",
+        "email": "copy@example.com",
+    }

@@ -54,6 +54,8 @@ PARTNER_LABEL = {
     "in_invoice": ("Vendor", "Vendor Bill"),
     "in_refund": ("Vendor", "Vendor Credit Note"),
 }
+# Context key set while a document writes its lines through x2many commands.
+PARENT_RECOMPUTES = "_sandbox_parent_recomputes"
 ORDER_PREFIX = {"purchase.order": "P", "sale.order": "S"}
 # Required many2one fields the sandbox enforces (others get defaults or stay empty).
 REQUIRED_M2O = {
@@ -316,7 +318,9 @@ def after_change(
         refresh_partners(orm, ids)
     elif name == "account.move":
         recompute_moves(orm, env, ids)
-    elif name == "account.move.line" and not env.context.get("_sandbox_recompute"):
+    elif env.context.get(PARENT_RECOMPUTES):
+        return  # lines written through their document: the document recomputes once
+    elif name == "account.move.line":
         moves = _parents(orm, "account_move_line", "move_id", ids)
         recompute_moves(orm, env, moves)
     elif name in ("purchase.order", "sale.order"):
@@ -653,6 +657,51 @@ def _set_line_amounts(
             line_id,
         ),
     )
+
+
+# ---- copy ---------------------------------------------------------------------------------
+# Lines Odoo copies with their document (copy=True one2many fields).
+COPIED_LINES = {
+    "account.move": "invoice_line_ids",
+    "purchase.order": "order_line",
+    "sale.order": "order_line",
+}
+
+
+def prepare_copy(orm: Orm, model: Model, rid: int, vals: dict, default: dict) -> dict:
+    """Adjust copied values as Odoo's copy() does: new name/state, lines copied along."""
+    if model.name == "res.partner" and "name" in vals and "name" not in default:
+        vals["name"] = f"{vals['name']} (copy)"
+    if model.name == "account.move":
+        vals.update(
+            state="draft",
+            name="/" if orm.version < 19 else False,
+            sequence_prefix="",
+            sequence_number=0,
+        )
+    if model.name in ORDER_PREFIX:
+        vals.pop("name", None)
+        vals["state"] = "draft"
+    lines_field = COPIED_LINES.get(model.name)
+    if lines_field and lines_field not in default:
+        fld = model.fields[lines_field]
+        comodel = orm.models[fld.relation or ""]
+        domain = fld.attrs.get("domain")
+        where, params = orm.domains.compile(
+            comodel, domain if isinstance(domain, list) else [], active_test=False
+        )
+        rows = orm.storage.execute(
+            f"SELECT id FROM {quote(comodel.table)} WHERE {quote(fld.relation_field or '')} = ? "
+            f"AND ({where}) ORDER BY id",
+            [rid, *params],
+        ).fetchall()
+        commands = []
+        for (line_id,) in rows:
+            line_vals = orm.copyable_values(comodel, line_id)
+            line_vals.pop(fld.relation_field or "", None)
+            commands.append((0, 0, line_vals))
+        vals[lines_field] = commands
+    return vals
 
 
 # ---- business methods -----------------------------------------------------------------------

@@ -448,38 +448,9 @@ class Engine:
 
     def copy_record(self, env: Env, model: Model, rid: int, default: dict) -> int:
         self.orm.ensure_exist(env, model, [rid])
-        skip = {"id", "create_date", "create_uid", "write_date", "write_uid"}
-        columns = [c for c in model.columns if c not in skip]
-        row = self.storage.select_by_ids(model.table, columns, [rid])[0]
-        vals: dict[str, Any] = {}
-        for fname, stored in zip(columns, row[1:], strict=True):
-            fld = model.fields[fname]
-            if fld.attrs.get("related") or (fld.attrs.get("readonly") and fname != "name"):
-                continue
-            if stored is None:
-                continue
-            if fld.type == "boolean":
-                vals[fname] = bool(stored)
-            elif fld.type in ("json", "properties"):
-                vals[fname] = json.loads(stored)
-            else:
-                vals[fname] = stored
-        for fld in model.fields.values():
-            if fld.type == "many2many" and fld.store and fld.name not in default:
-                ids = self.orm._many2many_values(model, fld, [rid])[rid]
-                if ids:
-                    vals[fld.name] = [(6, 0, ids)]
-        if model.name == "res.partner" and "name" in vals and "name" not in default:
-            vals["name"] = f"{vals['name']} (copy)"
-        if model.name == "account.move":
-            vals.update(state="draft", name="/" if self.version < 19 else False)
-            vals.pop("sequence_number", None)
-            vals.pop("sequence_prefix", None)
-        if model.name in ("purchase.order", "sale.order"):
-            vals.pop("name", None)
-            vals["state"] = "draft"
-        vals.update(default)
-        return self.orm.create(env, model, [vals])[0]
+        vals = self.orm.copyable_values(model, rid)
+        vals = business.prepare_copy(self.orm, model, rid, vals, default)
+        return self.orm.create(env, model, [{**vals, **default}])[0]
 
 
 def _text_ids_error(model: Model, ids: str) -> OdooServerException:

@@ -6,6 +6,7 @@ rules (totals, sequences, constraints) plug in through `business`.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -384,6 +385,29 @@ class Orm:
                 return {i: (v or "") for i, v in values.items()}
         return {i: f"{model.name},{i}" for i in ids}
 
+    def copyable_values(self, model: Model, rid: int) -> dict:
+        """Stored values `copy` carries over (computed ones are recomputed after create)."""
+        skip = {"id", "create_date", "create_uid", "write_date", "write_uid"}
+        columns = [c for c in model.columns if c not in skip]
+        row = self.storage.select_by_ids(model.table, columns, [rid])[0]
+        vals: dict[str, Any] = {}
+        for fname, stored in zip(columns, row[1:], strict=True):
+            fld = model.fields[fname]
+            if stored is None or fld.related:
+                continue
+            if fld.type == "boolean":
+                vals[fname] = bool(stored)
+            elif fld.type in ("json", "properties"):
+                vals[fname] = json.loads(stored)
+            else:
+                vals[fname] = stored
+        for fld in model.fields.values():
+            if fld.type == "many2many" and fld.store:
+                linked = self._many2many_values(model, fld, [rid])[rid]
+                if linked:
+                    vals[fld.name] = [(6, 0, linked)]
+        return vals
+
     # ---- writing ------------------------------------------------------------------------------
     def existing(self, model: Model, ids: list[int]) -> set[int]:
         return self.storage.existing_ids(model.table, ids)
@@ -414,6 +438,7 @@ class Orm:
         return columns, relations
 
     def create(self, env: Env, model: Model, vals_list: list[dict]) -> list[int]:
+        nested = env.with_context(**{business.PARENT_RECOMPUTES: True})
         ids = []
         for given in vals_list:
             if not isinstance(given, dict):
@@ -439,7 +464,7 @@ class Orm:
             except sqlite3.IntegrityError as exc:
                 raise business.integrity_error(model, columns, exc) from None
             for fname, commands in relations.items():
-                self.apply_commands(env, model, new_id, model.fields[fname], commands)
+                self.apply_commands(nested, model, new_id, model.fields[fname], commands)
             ids.append(new_id)
         if ids:
             business.after_change(self, env, model, ids, set().union(*vals_list), created=True)
@@ -458,6 +483,7 @@ class Orm:
         return out
 
     def write(self, env: Env, model: Model, ids: list[int], vals: dict, check: bool = True) -> None:
+        nested = env.with_context(**{business.PARENT_RECOMPUTES: True})
         if check:
             self.ensure_exist(env, model, ids)
             business.check_write(self, env, model, ids, vals)
@@ -471,7 +497,7 @@ class Orm:
             raise business.integrity_error(model, columns, exc) from None
         for fname, commands in relations.items():
             for rid in ids:
-                self.apply_commands(env, model, rid, model.fields[fname], commands)
+                self.apply_commands(nested, model, rid, model.fields[fname], commands)
         self._propagate_related(model, ids, set(columns))
         business.after_change(self, env, model, ids, set(vals), created=False)
 
