@@ -208,7 +208,9 @@ class _Settings:
             binary_fields=tuple(_strings(config.get("binary_fields"), "binary_fields")),
             full_sync=frozenset(_strings(config.get("full_sync_streams"), "full_sync_streams")),
             relation_names=bool(config.get("relation_names", False)),
-            max_parallel=max(1, int(config.get("max_parallel_requests") or 1)),
+            max_parallel=max(
+                1, int(config.get("max_parallel_requests") or DEFAULT_MAX_PARALLEL_REQUESTS)
+            ),
             ignore_fields=_json_text(config.get("ignore_fields")) or {},
         )
 
