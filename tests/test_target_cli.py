@@ -423,3 +423,33 @@ def test_wrong_password_is_one_line_and_no_secret_is_printed(sandbox, tmp_path, 
     assert errors[0].startswith("error: AuthenticationError")
     for secret in [wrong, *secrets_seen]:
         assert secret not in done.stderr + done.stdout
+
+
+def test_on_error_fail_stops_with_one_line(make_sandbox, tmp_path):
+    sandbox = make_sandbox(odoo_version=17, scale=1)
+    config = {
+        **{k: sandbox.settings[k] for k in ("url", "database", "username", "password")},
+        "on_error": "fail",
+        "batch_size": 10,
+    }
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config))
+    command = [
+        str(BIN / "target-odoo"),
+        "--config",
+        str(config_path),
+        "--input",
+        str(DATA / "invalid_invoices.singer"),
+    ]
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        "error: TargetWriteError: stream 'Invoices', record 'BULK-3': partner_id: no res.partner "
+        "matches customerId='C-404' (external id), customerId='C-404' (ref); cannot create one: "
+        "field 'name': required value missing at 'customerName' (on_error=fail; 1 failed in "
+        "this batch)"
+    )
+    # the batch with the failure was written up to Odoo's answer; later batches were not
+    assert Odoo(sandbox)("account.move", "search_count", [["ref", "=like", "B-%"]]) == 9
