@@ -110,6 +110,8 @@ class HttpTransport:
             what = "cannot connect to" if never_sent else "connection dropped by"
             raise TransientError(f"{what} {self.base_url}", may_have_run=not never_sent) from None
         self._remember_clock(response)
+        if response.encoding is None or "json" in response.headers.get("Content-Type", ""):
+            response.encoding = "utf-8"  # JSON is UTF-8; spares requests' slow guessing
         answer = HttpAnswer(
             status=response.status_code,
             content_type=response.headers.get("Content-Type", "").lower(),
