@@ -191,6 +191,11 @@ def test_database_is_picked_when_the_server_lists_one(sandboxes: dict[int, Sandb
     config = {"url": sandbox.url, "username": "admin", "password": "admin"}
     client = OdooClient(ConnectionSettings.from_config(config))
     assert client.database == "odoo17"
+    sandbox19 = sandboxes[19]
+    key = sandbox19.users["admin"]["api_key"]
+    config19 = {"url": sandbox19.url, "username": "admin", "password": key}
+    client19 = OdooClient(ConnectionSettings.from_config(config19))
+    assert (client19.database, client19.protocol) == ("odoo19", "json2")
 
 
 def test_wrong_database_lists_the_available_ones(sandboxes: dict[int, Sandbox]) -> None:
