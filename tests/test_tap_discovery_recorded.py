@@ -443,3 +443,25 @@ def test_two_models_with_one_stream_name_keep_the_first_with_a_warning(logger, c
         specs = by_name(discover(client, {"models": ["res?partner"]}, logger))
     assert specs["res_partner"].model == "res.partner"
     assert "both make stream 'res_partner'" in caplog.text
+
+
+class FailingFieldsGet(RecordedOdoo):
+    """fields_get fails on two models: one with a server error, one with an access error."""
+
+    def fields_get(self, model, attributes=None):
+        if model == "res.country":
+            raise errors.ServerError("KeyError: 'broken_compute'")
+        if model == "res.currency":
+            raise errors.AccessDeniedError("You are not allowed to access 'Currency'")
+        return super().fields_get(model, attributes)
+
+
+def test_a_model_whose_fields_get_fails_is_skipped_with_a_warning(logger, caplog):
+    with caplog.at_level(logging.WARNING, logger=logger.name):
+        specs = discover(FailingFieldsGet(), {"models": ["res.c*", "res.partner"]}, logger)
+    assert [spec.name for spec in specs] == ["res_company", "res_partner"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert (
+        "Skipping model 'res.country': fields_get failed (KeyError: 'broken_compute')." in messages
+    )
+    assert any("may not read" in m and "res.currency" in m for m in messages)
