@@ -542,3 +542,33 @@ def test_copy_documents_with_their_lines(eng):
         "name": f"{row[0]['name']} (copy)",
         "email": "copy@example.com",
     }
+
+
+def test_generated_values_respect_the_schema():
+    eng = Engine()
+    problems = []
+    for model in eng.models.values():
+        for fld in model.fields.values():
+            if not fld.is_column:
+                continue
+            column, table = f'"{fld.name}"', f'"{model.table}"'
+            if fld.type == "selection" and isinstance(fld.attrs.get("selection"), list):
+                keys = {k for k, _label in fld.attrs["selection"]}
+                found = {
+                    r[0]
+                    for r in eng.storage.execute(
+                        f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL"
+                    )
+                }
+                if found - keys:
+                    problems.append((model.name, fld.name, found - keys))
+            if fld.type == "many2one":
+                comodel = eng.models.get(fld.relation or "")
+                target = f'SELECT id FROM "{comodel.table}"' if comodel else "SELECT NULL"
+                dangling = eng.storage.execute(
+                    f"SELECT COUNT(*) FROM {table} WHERE {column} IS NOT NULL "
+                    f"AND {column} NOT IN ({target})"
+                ).fetchone()[0]
+                if dangling:
+                    problems.append((model.name, fld.name, dangling))
+    assert problems == []

@@ -629,7 +629,7 @@ def _partners(engine: Engine, rng: random.Random, stamps: Stamps, count: int) ->
                 "ref": f"C{pid:06d}" if u[10][k] < 0.4 else None,
                 "website": f"https://{slug}.example.com" if is_company and u[11][k] < 0.5 else None,
                 "function": None if is_company else JOBS[num % len(JOBS)] or None,
-                "lang": "en_US" if country[1] in ("US", "GB", "CA", "IN") else "fr_FR",
+                "lang": "en_US",
                 "tz": "Europe/Brussels",
                 "active": u[12][k] >= 0.05,
                 "customer_rank": (0, 0, 1, 2, 5)[num % 5],
