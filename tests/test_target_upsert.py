@@ -526,3 +526,17 @@ def test_a_lost_create_that_made_nothing_says_so():
         outcomes[0].error == "Odoo's answer to the create was lost and nothing was created; re-run"
     )
     assert odoo.rows("res.partner") == []
+
+
+def test_a_lookup_odoo_refuses_fails_its_records_not_the_batch():
+    odoo = MemoryOdoo()
+    records = [invoice("I-1", "NEW", customerName="Refused Ltd"), invoice("I-2", "NEW2")]
+    records[1]["customerName"] = "Fine Ltd"
+    odoo.refuse_names = {"Refused Ltd"}
+
+    outcomes = writer_for(odoo, "Invoices").write(records)
+
+    assert [o.status for o in outcomes] == ["failed", "created"]
+    assert outcomes[0].error == (
+        "partner_id: creating the res.partner failed: refused name 'Refused Ltd'"
+    )

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from odoo_client.errors import OdooError, WriteOutcomeUnknownError
 from target_odoo.external_ids import ExternalIds, external_id_name
 from target_odoo.mapping import LookupRule, Match
 
@@ -72,12 +73,24 @@ class LookupResolver:
             for value in self._values(request, index):
                 if self._cache_key(request.rule, match, value) not in self._found:
                     groups[group].add(json.dumps(value))
+        refused: dict[tuple, str] = {}
         for group, values in groups.items():
             rule = rules[group]
             match = next(m for m in rule.matches if _match_target(m) == group[1])
-            self._fetch(rule, match, sorted((json.loads(v) for v in values), key=str))
+            try:
+                self._fetch(rule, match, sorted((json.loads(v) for v in values), key=str))
+            except OdooError as error:  # e.g. a lookup field this database does not have
+                refused[group] = str(error)
         for request in requests:
-            self._assign(request, index)
+            group = (
+                request.rule.model,
+                _match_target(request.rule.matches[index]),
+                json.dumps(request.rule.domain),
+            )
+            if group in refused:
+                request.error, request.done = f"{request.label}: {refused[group]}", True
+            else:
+                self._assign(request, index)
 
     @staticmethod
     def _values(request: LookupRequest, index: int) -> list:
@@ -112,9 +125,8 @@ class LookupResolver:
             request.result = [res_id for res_id in found if res_id is not None]
             request.done = True
             if missing and request.rule.on_missing != "empty":
-                request.error = (
-                    f"{request.label}: no {request.rule.model} with {match.field} in {missing!r}"
-                )
+                by = match.field or "external id"
+                request.error = f"{request.label}: no {request.rule.model} with {by} in {missing!r}"
         elif found[0] is not None:
             request.result = found[0]
             request.done = True
@@ -146,16 +158,30 @@ class LookupResolver:
         for same in to_create.values():
             by_model[same[0].rule.model].append(same)
         for model, groups in by_model.items():
-            if self.dry_run:
-                ids: list[int | None] = [None] * len(groups)
-            else:
-                vals = [{**g[0].rule.create_constants, **g[0].create_values} for g in groups]
+            self._create_groups(model, groups)
+
+    def _create_groups(self, model: str, groups: list[list[LookupRequest]]) -> None:
+        """One create for all missing records; Odoo refusing it, one by one to isolate."""
+        if self.dry_run:
+            ids: list[int | None] = [None] * len(groups)
+        else:
+            vals = [{**g[0].rule.create_constants, **g[0].create_values} for g in groups]
+            try:
                 ids = list(self.client.create(model, vals))
-            for res_id, same in zip(ids, groups, strict=True):
-                for request in same:
-                    request.result, request.created, request.done = res_id, True, True
-                    if res_id is not None:
-                        self._remember(request, res_id)
+            except OdooError as error:
+                if len(groups) > 1 and not isinstance(error, WriteOutcomeUnknownError):
+                    for same in groups:
+                        self._create_groups(model, [same])
+                    return
+                for request in (r for same in groups for r in same):
+                    request.error = f"{request.label}: creating the {model} failed: {error}"
+                    request.done = True
+                return
+        for res_id, same in zip(ids, groups, strict=True):
+            for request in same:
+                request.result, request.created, request.done = res_id, True, True
+                if res_id is not None:
+                    self._remember(request, res_id)
 
     def _remember(self, request: LookupRequest, res_id: int) -> None:
         for match, key in zip(request.rule.matches, request.keys, strict=True):
