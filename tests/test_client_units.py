@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from odoo_client import errors
+from odoo_client import ConnectionSettings, errors
+from odoo_client.connect import database_named_by_host
 from odoo_client.methods import is_read_only, json2_body
 from odoo_client.protocols import XmlRpcProtocol
 from odoo_client.retry import RetryPolicy, wait_times
@@ -245,3 +246,13 @@ def test_a_retry_after_beyond_the_time_budget_gives_up_at_once() -> None:
     with pytest.raises(errors.ServerUnavailableError, match="wait 30 s, beyond max_retry_time"):
         policy.run(action, what="res.partner.read", read_only=True)
     assert len(calls) == 1
+
+
+def test_odoo_online_database_is_named_after_the_subdomain() -> None:
+    def settings(url: str) -> ConnectionSettings:
+        return ConnectionSettings.from_config({"url": url, "username": "u", "password": "p"})
+
+    assert database_named_by_host(settings("https://acme.odoo.com/odoo")) == "acme"
+    for url in ("https://erp.example.com", "https://odoo.com", "https://a.b.odoo.com"):
+        with pytest.raises(errors.ConfigurationError, match="does not list its databases"):
+            database_named_by_host(settings(url))

@@ -54,6 +54,7 @@ def open_connection(
         # JSON-2 takes API keys only: the secret may be a password, usable on the older routes.
         fallback = "websession" if major >= JSONRPC_REMOVED_IN else "jsonrpc"
         protocol = _make(fallback, settings, transport)
+        database = database or database_named_by_host(settings)
         try:
             uid = attempt("logging in", lambda: protocol.authenticate(database))
         except errors.AuthenticationError:
@@ -123,6 +124,14 @@ def _pick_database(settings: ConnectionSettings, protocol: Protocol) -> str | No
             f"{', '.join(available)}.",
             setting="database",
         )
+    return database_named_by_host(settings)
+
+
+def database_named_by_host(settings: ConnectionSettings) -> str:
+    """Odoo Online hides its database list; its database is named after the subdomain."""
+    labels = settings.parsed_url.host.split(".")
+    if len(labels) == 3 and labels[1:] == ["odoo", "com"]:
+        return labels[0]
     raise errors.ConfigurationError(
         f"database: required, the server at {settings.url} does not list its databases; "
         'give its name (on Odoo Online often the subdomain: "acme" for acme.odoo.com).',
