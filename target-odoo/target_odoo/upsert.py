@@ -199,7 +199,12 @@ class BatchWriter:
             if not line_ids:
                 continue
             fields = sorted(set(rule.fields) | set(rule.constants) | set(rule.lookups))
-            rows = {row["id"]: row for row in self.client.read(rule.model, line_ids, fields)}
+            try:
+                rows = {row["id"]: row for row in self.client.read(rule.model, line_ids, fields)}
+            except OdooError as error:
+                for item in items:
+                    item.fail(f"reading the existing {one2many} failed: {_error_text(error)}")
+                return
             for item in items:
                 ids = item.current.get(one2many) or []
                 item.current[one2many] = [rows[lid] for lid in ids if lid in rows]
@@ -290,7 +295,14 @@ class BatchWriter:
         for item, res_id in zip(items, ids, strict=True):
             item.outcome.odoo_id = res_id
         self._mark(items, CREATED)
-        self.external_ids.record(self.model, {i.name: i.outcome.odoo_id for i in items})
+        try:
+            self.external_ids.record(self.model, {i.name: i.outcome.odoo_id for i in items})
+        except OdooError as error:
+            for item in items:
+                item.fail(
+                    f"created as {self.model} {item.outcome.odoo_id} but its external id was not "
+                    f"recorded ({_error_text(error)}); a re-run would create it again"
+                )
 
     def _highest_id(self) -> int:
         found = self.client.search(self.model, [], limit=1, order="id desc")
