@@ -539,3 +539,29 @@ def test_context_get_and_version(eng):
     assert eng.database == "odoo17"
     assert eng.version_info["server_version_info"] == [17, 0, 0, "final", 0, ""]
     assert Engine(odoo_version=18).version_info["server_serie"] == "18.0"
+
+
+def test_context_language_check_and_access_helpers_on_odoo19():
+    eng19 = Engine(odoo_version=19)
+    with pytest.raises(OdooServerException) as info:
+        eng19.execute_named(
+            ADMIN,
+            "res.country",
+            "search_read",
+            {"domain": [], "fields": ["name"], "context": {"lang": "de_DE"}},
+        )
+    assert (info.value.name, info.value.message) == (
+        "odoo.exceptions.UserError",
+        "Invalid language code: de_DE",
+    )
+    assert (
+        eng19.execute_named(
+            ADMIN, "res.country", "search_count", {"domain": [], "context": {"lang": "en_US"}}
+        )
+        == 10
+    )
+    demo = eng19.users["demo"]["uid"]
+    assert eng19.execute_named(demo, "account.move", "has_access", {"operation": "read"}) is False
+    assert eng19.execute_named(ADMIN, "account.move", "has_access", {"operation": "read"}) is True
+    assert call(Engine(), "res.country", "search_count", [], context={"lang": "de_DE"}) == 10
+    assert error_of(Engine(), "res.partner", "has_access", "read")[0] == "builtins.AttributeError"

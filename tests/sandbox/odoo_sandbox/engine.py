@@ -43,7 +43,8 @@ from .storage import Storage
 
 NOT_FOUND = "werkzeug.exceptions.NotFound"
 UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
-RECORD_METHODS = {"read", "write", "unlink", "copy", "exists"}
+INSTALLED_LANGS = ("en_US",)
+RECORD_METHODS = {"read", "write", "unlink", "copy", "exists", "has_access", "check_access"}
 MODEL_METHODS = {
     "search",
     "search_read",
@@ -136,6 +137,12 @@ class BaseModel:
         if raise_exception:
             raise self._engine.security.access_error(self._env.uid, self._model, operation)
         return False
+
+    def has_access(self, operation):
+        return self._engine.security.allowed(self._env.uid, self._model, operation)
+
+    def check_access(self, operation):
+        self.check_access_rights(operation)
 
     def name_search(self, name="", args=None, operator="ilike", limit=100):
         return self._name_search(name, args, operator, limit)
@@ -301,6 +308,7 @@ class Engine:
             self.storage.begin()
             try:
                 self._check_uid(uid)
+                self._check_lang(env.context.get("lang"))
                 model = self._resolve(model_name, method, named)
                 result = invoke(lambda *a: self._call(env, model, method, named, *a))
                 self.storage.commit()
@@ -334,6 +342,11 @@ class Engine:
                 f"Record does not exist or has been deleted.\n(Record: res.users({uid},), "
                 f"User: {uid})",
             )
+
+    def _check_lang(self, lang: Any) -> None:
+        """Odoo 19 refuses a context language that is not installed (Odoo 17 ignores it)."""
+        if self.version >= 19 and lang and lang not in INSTALLED_LANGS:
+            raise OdooServerException(USER_ERROR, f"Invalid language code: {lang}")
 
     def _resolve(self, model_name: str, method: str, named: bool) -> Model:
         if not isinstance(method, str) or method.startswith("_"):
@@ -372,6 +385,8 @@ class Engine:
             return _name_search_v19
         if self.version >= 19 and method == "default_get":
             return _default_get_v19
+        if method in ("has_access", "check_access") and self.version < 18:
+            return None
         if method in MODEL_METHODS or method in RECORD_METHODS:
             return getattr(BaseModel, method)
         return None

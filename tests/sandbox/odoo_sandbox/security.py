@@ -60,9 +60,13 @@ def _token(rng: random.Random, n: int) -> str:
 def make_users(seed: int) -> dict[str, dict]:
     """Logins, uids, passwords and 40-hex-character API keys (deterministic per seed)."""
     rng = random.Random(f"users-{seed}")
+    keys = {"admin": _token(rng, 40), "demo": _token(rng, 40)}
+    # Passwords unlike any login or word of the data, so tests can scan every output for them.
+    words = random.Random(f"passwords-{seed}")
+    uids = {"admin": ADMIN_UID, "demo": DEMO_UID}
     return {
-        "admin": {"uid": ADMIN_UID, "password": "admin", "api_key": _token(rng, 40)},
-        "demo": {"uid": DEMO_UID, "password": "demo", "api_key": _token(rng, 40)},
+        login: {"uid": uids[login], "password": f"pw-{_token(words, 16)}", "api_key": keys[login]}
+        for login in ("admin", "demo")
     }
 
 
