@@ -229,6 +229,10 @@ def test_invoices_and_bills_have_lines_taxes_and_states(loaded):
     )
     assert (walk_in["name"], walk_in["customer_rank"]) == ("Walk-in Customer", 1)
     assert len(moves["BILL-2"]["invoice_line_ids"]) == 2
+    terms = odoo.one(
+        "account.move", [["id", "=", odoo.xmlid("Invoices_INV-2")]], ["invoice_payment_term_id"]
+    )["invoice_payment_term_id"]
+    assert terms == odoo.one("account.payment.term", [["name", "=", "30 Days"]], ["id"])["id"]
 
 
 def test_purchase_orders_are_confirmed_as_the_source_says(loaded):
