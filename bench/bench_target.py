@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from odoo_client import OdooClient
 from odoo_client.settings import ConnectionSettings
 from odoo_sandbox import Sandbox
-
 from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import load_mapping
@@ -67,8 +66,13 @@ def chunks(records: list[dict], size: int) -> Iterator[list[dict]]:
 def rate(client: OdooClient, stream: str, records: list[dict], batch_size: int) -> float:
     """Records per second writing `records` through `stream`'s mapping."""
     external_ids = ExternalIds(client, "bench")
-    writer = BatchWriter(client, MAPPING.for_stream(stream), external_ids,
-                         LookupResolver(client, external_ids), WriteSettings(namespace="bench"))
+    writer = BatchWriter(
+        client,
+        MAPPING.for_stream(stream),
+        external_ids,
+        LookupResolver(client, external_ids),
+        WriteSettings(namespace="bench"),
+    )
     started = time.perf_counter()
     failed = 0
     for batch in chunks(records, batch_size):
@@ -105,8 +109,11 @@ def main() -> None:
 
                 batched = rate(client, stream, build(count, f"b{latency}"), 100)
                 single = rate(client, stream, build(sample, f"s{latency}"), 1)
-                print(f"| {label} | {latency} ms | {batched:,.0f} | {single:,.0f} | "
-                      f"{batched / single:.1f}x |", flush=True)
+                print(
+                    f"| {label} | {latency} ms | {batched:,.0f} | {single:,.0f} | "
+                    f"{batched / single:.1f}x |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

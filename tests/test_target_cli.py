@@ -96,6 +96,8 @@ def test_every_unified_record_is_created(loaded):
         "Invoices": {"INV-1": "created", "INV-2": "created", "CN-1": "created", "INV-3": "created"},
         "Bills": {"BILL-1": "created", "BILL-2": "created"},
         "BuyOrders": {"PO-1": "created", "PO-2": "created"},
+        "PurchaseInvoices": {"PI-1": "created"},
+        "Suppliers": {"S-1": "created"},
     }
     assert run["state"]["summary"]["Invoices"] == {
         "success": 4,
@@ -249,6 +251,8 @@ def test_purchase_orders_are_confirmed_as_the_source_says(loaded):
     )
     assert po1["partner_id"] == odoo.xmlid("Vendors_V-1")
     assert po2["state"] == "draft"
+    pi1 = odoo.one("purchase.order", [["id", "=", odoo.xmlid("PurchaseInvoices_PI-1")]], fields)
+    assert (pi1["state"], pi1["partner_id"]) == ("purchase", odoo.xmlid("Suppliers_S-1"))
     lines = odoo(
         "purchase.order.line",
         "read",
