@@ -31,13 +31,16 @@ def _clean(sb: Sandbox) -> Iterator[None]:
     sb.stats.reset()
 
 
-def client_for(url: str, database: str | None = "odoo17", **overrides: object) -> OdooClient:
-    """A client with tiny backoff waits so retries take milliseconds."""
+def client_for(
+    target: Sandbox | str, database: str | None = "odoo17", **overrides: object
+) -> OdooClient:
+    """A client of a sandbox (or of a bare URL), with tiny backoff waits."""
+    sandbox = target if isinstance(target, Sandbox) else None
     config = {
-        "url": url,
+        "url": sandbox.url if sandbox else target,
         "database": database,
         "username": "admin",
-        "password": "admin",
+        "password": sandbox.users["admin"]["password"] if sandbox else "Unused-Passw0rd",
         "retry_initial_wait": 0.01,
         "retry_max_wait": 0.05,
         "max_retries": 4,
@@ -49,7 +52,7 @@ def client_for(url: str, database: str | None = "odoo17", **overrides: object) -
 @pytest.fixture
 def client(sb: Sandbox) -> OdooClient:
     """A connected client (the login is done before faults are injected)."""
-    connected = client_for(sb.url)
+    connected = client_for(sb)
     connected.authenticate()
     sb.stats.reset()
     return connected
@@ -98,7 +101,7 @@ def test_a_write_whose_answer_is_lost_is_not_resent(
 
 
 def test_the_retry_budget_ends_with_the_attempt_count(sb: Sandbox) -> None:
-    client = client_for(sb.url, max_retries=2)
+    client = client_for(sb, max_retries=2)
     client.authenticate()
     sb.faults.fail_next("503", count=10, when="res.partner.search_read")
     with pytest.raises(errors.ServerUnavailableError, match="gave up after 3 attempts") as caught:
@@ -108,7 +111,7 @@ def test_the_retry_budget_ends_with_the_attempt_count(sb: Sandbox) -> None:
 
 
 def test_the_total_retry_time_is_bounded(sb: Sandbox) -> None:
-    client = client_for(sb.url, max_retries=50, max_retry_time=0.5, retry_initial_wait=0.1)
+    client = client_for(sb, max_retries=50, max_retry_time=0.5, retry_initial_wait=0.1)
     client.authenticate()
     sb.faults.fail_next("502", count=1000, when="res.partner.search_read")
     started = time.monotonic()
@@ -119,14 +122,14 @@ def test_the_total_retry_time_is_bounded(sb: Sandbox) -> None:
 
 def test_maintenance_page_ends_as_server_unavailable(sb: Sandbox) -> None:
     sb.faults.configure(html_maintenance=1)
-    client = client_for(sb.url, max_retries=0)  # its Retry-After is long: no retry here
+    client = client_for(sb, max_retries=0)  # its Retry-After is long: no retry here
     with pytest.raises(errors.ServerUnavailableError, match=r"HTTP 503.*after 1 attempt\."):
         client.authenticate()
 
 
 def test_web_session_expiry_renews_the_session(make_sandbox) -> None:
     sandbox = make_sandbox(odoo_version=17, faults="session_ttl=2")
-    client = client_for(sandbox.url, protocol="websession")
+    client = client_for(sandbox, protocol="websession")
     counts = [client.search_count("res.partner", [["id", "=", 1]]) for _ in range(7)]
     assert counts == [1] * 7
     assert sandbox.stats.snapshot()["sessions_expired"] == 3
@@ -137,7 +140,7 @@ def test_web_session_expiry_renews_the_session(make_sandbox) -> None:
     ("protocol", "requests"), [("jsonrpc", 2), ("xmlrpc", 2), ("websession", 2)]
 )
 def test_authentication_failure_fails_fast(sb: Sandbox, protocol: str, requests: int) -> None:
-    client = client_for(sb.url, protocol=protocol, password="Wrong-Secret-123")
+    client = client_for(sb, protocol=protocol, password="Wrong-Secret-123")
     sb.stats.reset()
     with pytest.raises(errors.AuthenticationError) as caught:
         client.authenticate()
@@ -149,7 +152,7 @@ def test_authentication_failure_fails_fast(sb: Sandbox, protocol: str, requests:
 
 def test_auto_on_19_tries_the_key_then_the_password_once_each(make_sandbox) -> None:
     sandbox = make_sandbox(odoo_version=19)
-    client = client_for(sandbox.url, database="odoo19", password="Wrong-Secret-123")
+    client = client_for(sandbox, database="odoo19", password="Wrong-Secret-123")
     with pytest.raises(errors.AuthenticationError, match="both as an API key") as caught:
         client.authenticate()
     assert "3 months" in str(caught.value)
@@ -212,3 +215,12 @@ def test_a_web_server_that_is_not_odoo_is_named_as_such(html_server: str, protoc
         client.authenticate()
     assert caught.value.status == 200
     assert "check the url setting" in str(caught.value)
+
+
+def test_a_refused_login_is_not_retried_by_other_threads(sb: Sandbox) -> None:
+    client = client_for(sb, password="Wrong-Secret-123")
+    sb.stats.reset()
+    for _ in range(3):
+        with pytest.raises(errors.AuthenticationError):
+            client.search_count("res.partner")
+    assert sb.stats.snapshot()["requests"] == 2

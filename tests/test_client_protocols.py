@@ -188,7 +188,7 @@ def test_connection_report(sandboxes: dict[int, Sandbox]) -> None:
 
 def test_database_is_picked_when_the_server_lists_one(sandboxes: dict[int, Sandbox]) -> None:
     sandbox = sandboxes[17]
-    config = {"url": sandbox.url, "username": "admin", "password": "admin"}
+    config = {"url": sandbox.url, "username": "admin", "password": sandbox.settings["password"]}
     client = OdooClient(ConnectionSettings.from_config(config))
     assert client.database == "odoo17"
     sandbox19 = sandboxes[19]

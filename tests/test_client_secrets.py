@@ -66,13 +66,13 @@ def _error_paths(sandboxes: dict[int, Sandbox]) -> list[tuple[str, Callable[[], 
             ),
         ),
     ]
-    for version, key in ((17, key17), (19, key19)):
+    for version in (17, 19):
         sandbox = sandboxes[version]
-        for protocol in ("jsonrpc", "xmlrpc") + (("json2",) if version == 19 else ()):
+        for protocol in ("jsonrpc", "xmlrpc", "websession") + (("json2",) if version == 19 else ()):
+            kind = "password" if protocol in ("jsonrpc", "websession") else "api_key"
+            key = sandbox.users["admin"][kind]
             client = _client(sandbox, key, protocol=protocol)
-            demo = _client(
-                sandbox, sandbox.users["demo"]["api_key"], protocol=protocol, username="demo"
-            )
+            demo = _client(sandbox, sandbox.users["demo"][kind], protocol=protocol, username="demo")
             tag = f"{version} {protocol}"
             paths += [
                 (f"unknown model {tag}", lambda c=client: c.search_read("no.model", [])),
@@ -142,7 +142,7 @@ def test_no_secret_leaks_on_any_error_path(
         user[field]
         for sb in sandboxes.values()
         for user in sb.users.values()
-        for field in ("api_key",)
+        for field in ("api_key", "password")
     ]
     seen: dict[str, type] = {}
     texts: list[str] = []

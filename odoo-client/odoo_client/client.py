@@ -60,6 +60,7 @@ class OdooClient:
             logger=self.logger,
         )
         self._connection: Connection | None = None
+        self._refusal: errors.OdooError | None = None
         self._connect_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -208,15 +209,21 @@ class OdooClient:
         if connection is not None:
             return connection
         with self._connect_lock:
+            if self._refusal is not None:
+                raise self._refusal  # a refused login is not tried again by every thread
             if self._connection is None:
-                self._connection = self._guarded(
-                    lambda: open_connection(
-                        self.settings, self._transport, self._retry, self.logger
-                    ),
-                    what="connecting",
-                    read_only=True,
-                    retry=False,
-                )
+                try:
+                    self._connection = self._guarded(
+                        lambda: open_connection(
+                            self.settings, self._transport, self._retry, self.logger
+                        ),
+                        what="connecting",
+                        read_only=True,
+                        retry=False,
+                    )
+                except (errors.AuthenticationError, errors.ConfigurationError) as refusal:
+                    self._refusal = refusal
+                    raise
             return self._connection
 
     def _guarded(
