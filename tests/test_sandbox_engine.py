@@ -565,3 +565,22 @@ def test_context_language_check_and_access_helpers_on_odoo19():
     assert eng19.execute_named(ADMIN, "account.move", "has_access", {"operation": "read"}) is True
     assert call(Engine(), "res.country", "search_count", [], context={"lang": "de_DE"}) == 10
     assert error_of(Engine(), "res.partner", "has_access", "read")[0] == "builtins.AttributeError"
+
+
+def test_computed_fields_clients_read(eng):
+    xid = call(
+        eng,
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "base"), ("name", "=", "main_partner")],
+        fields=["complete_name", "reference"],
+    )
+    assert xid[0]["complete_name"] == "base.main_partner"
+    assert xid[0]["reference"] == "res.partner,1"
+    row = call(eng, "res.partner", "read", [1, 3], ["email_formatted", "company_type"])
+    assert row[0] == {
+        "id": 1,
+        "email_formatted": '"My Company (San Francisco)" <info@yourcompany.com>',
+        "company_type": "company",
+    }
+    assert row[1]["company_type"] == "person"

@@ -815,6 +815,29 @@ METHODS: dict[str, dict[str, BusinessMethod]] = {
 }
 
 
+# ---- non-stored computed fields worth a value ---------------------------------------------
+def computed_values(orm: Orm, model: Model, fname: str, ids: list[int]) -> dict[int, Any] | None:
+    """Values of a few non-stored computed fields clients read; None for the others."""
+    key = (model.name, fname)
+    if key == ("ir.model.data", "complete_name"):
+        rows = orm.storage.pairs(
+            "SELECT id, module, name FROM ir_model_data WHERE id IN ({in})", ids
+        )
+        return {i: f"{module}.{name}" for i, module, name in rows}
+    if key == ("ir.model.data", "reference"):
+        rows = orm.storage.pairs(
+            "SELECT id, model, res_id FROM ir_model_data WHERE id IN ({in})", ids
+        )
+        return {i: f"{m},{r}" if m and r else False for i, m, r in rows}
+    if key == ("res.partner", "email_formatted"):
+        rows = orm.storage.pairs("SELECT id, name, email FROM res_partner WHERE id IN ({in})", ids)
+        return {i: f'"{n}" <{e}>' if e else False for i, n, e in rows}
+    if key == ("res.partner", "company_type"):
+        rows = orm.storage.pairs("SELECT id, is_company FROM res_partner WHERE id IN ({in})", ids)
+        return {i: "company" if c else "person" for i, c in rows}
+    return None
+
+
 # ---- display names --------------------------------------------------------------------------
 def display_names(orm: Orm, env: Env, model: Model, ids: list[int]) -> dict[int, str] | None:
     """display_name for models whose name is not just their `_rec_name`; None otherwise."""

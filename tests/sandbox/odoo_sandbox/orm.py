@@ -274,6 +274,9 @@ class Orm:
         if fld.name == "display_name":
             names = self.display_names(env, model, set(ids))
             return {i: names.get(i, False) for i in ids}
+        special = business.computed_values(self, model, fld.name, ids)
+        if special is not None:
+            return special
         if fld.related:
             values = self.related_values(env, model, fld.related.split("."), ids, classic)
             if values is not None:

@@ -54,6 +54,7 @@ class Storage:
         self.conn.execute("PRAGMA temp_store = MEMORY")
         if path:
             self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA mmap_size = 1073741824")
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS _sandbox_meta (key TEXT PRIMARY KEY, value TEXT)"
         )
