@@ -227,3 +227,10 @@ def test_one_authentication_for_many_threads(sandboxes: dict[int, Sandbox]) -> N
     stats = sandbox.stats.snapshot()
     assert stats["calls"]["res.users.context_get"] == 1
     assert stats["requests"] == 1 + 1 + len(models)
+
+
+def test_json2_on_an_older_server_is_a_configuration_error(sandboxes: dict[int, Sandbox]) -> None:
+    client = make_client(sandboxes[17], protocol="json2", secret="api_key")
+    with pytest.raises(errors.ConfigurationError, match="json2 needs Odoo 19 or later") as caught:
+        client.authenticate()
+    assert caught.value.setting == "protocol"

@@ -44,6 +44,12 @@ def open_connection(
     wanted = settings.protocol
     if wanted == "auto":
         wanted = "json2" if major >= JSON2_SINCE else "jsonrpc"
+    if wanted == "json2" and 0 < major < JSON2_SINCE:
+        raise errors.ConfigurationError(
+            f"protocol: json2 needs Odoo {JSON2_SINCE} or later, and {settings.url} runs "
+            f'{version}; set protocol to "auto" or "jsonrpc".',
+            setting="protocol",
+        )
     protocol = _make(wanted, settings, transport)
     database = attempt("listing databases", lambda: _pick_database(settings, protocol))
     try:
