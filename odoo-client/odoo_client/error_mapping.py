@@ -37,6 +37,9 @@ _UNKNOWN_FIELD = (
     re.compile(r"Invalid field (?P<model>[\w.]+)\.(?P<field>\w+) in "),
     re.compile(r"unknown fields?:? '?(?P<field>[\w.]+)'?", re.IGNORECASE),
 )
+_BAD_DOMAIN = re.compile(
+    r"Invalid (leaf|operator|domain)|malformed domain|argument type for domain", re.IGNORECASE
+)
 _MISSING_DATABASE = re.compile(r'database "(?P<db>[^"]+)" does not exist')
 _NOT_ALLOWED = re.compile(r"You are not allowed to (?P<op>\w+)")
 _NO_DATABASE_PAGE = "No database is selected"
@@ -126,6 +129,12 @@ def map_odoo_error(
     ):
         return errors.UnknownMethodError(
             f"{site.model} has no public method {site.method!r} ({text}).", **common
+        )
+    if _BAD_DOMAIN.search(message):
+        return errors.ValidationError(
+            f"Odoo rejected the domain of {_where(site)}: {text} Domains are lists of "
+            "(field, operator, value) triples joined by '&', '|', '!'.",
+            **common,
         )
     if name.startswith(_VALIDATION_NAMES) or (
         name.startswith(_WRITE_VALUE_NAMES) and not is_read_only(site.method)
