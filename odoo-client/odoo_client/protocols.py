@@ -118,12 +118,7 @@ class XmlRpcProtocol(JsonRpcProtocol):
         try:
             body = xmlrpc.client.dumps(tuple(args), method, allow_none=True, encoding="utf-8")
         except OverflowError:
-            raise errors.XmlRpcLimitError(
-                f"{site.model}.{site.method}: XML-RPC cannot carry integers beyond 2**31-1 "
-                "(one of the values is larger). Set protocol to jsonrpc or json2.",
-                model=site.model,
-                method=site.method,
-            ) from None
+            raise _too_big(site, "one of the values sent is larger") from None
         answer = self.transport.request(
             "POST", f"/xmlrpc/2/{service}", body=body.encode(), content_type="text/xml"
         )
@@ -135,16 +130,20 @@ class XmlRpcProtocol(JsonRpcProtocol):
             if _NONE_RESULT in fault.faultString:
                 return None  # the method ran and returned None, which Odoo cannot marshal
             if _BIG_INT_RESULT in fault.faultString:
-                raise errors.XmlRpcLimitError(
-                    f"{site.model}.{site.method} ran, but its answer holds an integer beyond "
-                    "2**31-1, which XML-RPC cannot carry. Set protocol to jsonrpc or json2.",
-                    model=site.model,
-                    method=site.method,
-                ) from None
+                raise _too_big(site, "the call ran, but its answer holds a larger one") from None
             raise map_xmlrpc_fault(fault.faultCode, fault.faultString, site) from None
         except (ExpatError, xmlrpc.client.ResponseError):
             raise not_odoo(answer, "answered with something that is not XML-RPC") from None
         return result[0] if result else None
+
+
+def _too_big(site: CallSite, which: str) -> errors.XmlRpcLimitError:
+    return errors.XmlRpcLimitError(
+        f"{site.model}.{site.method}: XML-RPC cannot carry integers beyond 2**31-1 and {which}. "
+        "Set protocol to jsonrpc or json2.",
+        model=site.model,
+        method=site.method,
+    )
 
 
 class Json2Protocol(Protocol):
