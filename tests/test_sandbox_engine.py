@@ -584,3 +584,27 @@ def test_computed_fields_clients_read(eng):
         "company_type": "company",
     }
     assert row[1]["company_type"] == "person"
+
+
+def test_datetime_compared_with_a_date_and_whole_seconds(fresh):
+    fresh.clock = lambda: datetime(2026, 5, 4, 23, 59, 59, 500000)
+    late = call(fresh, "res.partner", "create", {"name": "Late"})
+    fresh.clock = lambda: datetime(2026, 5, 5, 0, 0, 0)
+    midnight = call(fresh, "res.partner", "create", {"name": "Midnight"})
+    stored = rows_sql(fresh, "SELECT write_date FROM res_partner WHERE id = ?", (midnight,))
+    assert stored == [("2026-05-05 00:00:00",)]
+    assert call(fresh, "res.partner", "search", [("write_date", "=", "2026-05-05 00:00:00")]) == [
+        midnight
+    ]
+    day = call(
+        fresh,
+        "res.partner",
+        "search",
+        [("write_date", "<=", "2026-05-04")],
+        order="id desc",
+        limit=1,
+    )
+    assert day == [late] or day[0] < late
+    assert call(fresh, "res.partner", "search", [("write_date", ">", "2026-05-04")]) == [midnight]
+    assert call(fresh, "res.partner", "search", [("write_date", ">=", "2026-05-05")]) == [midnight]
+    assert len(call(fresh, "res.country", "search", [], limit=0)) == 10

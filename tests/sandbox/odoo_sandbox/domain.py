@@ -425,6 +425,9 @@ class DomainCompiler:
             if operator.startswith("not"):
                 return f"({col} IS NULL OR NOT ({cond}))"
             return cond
+        if ftype == "datetime" and isinstance(right, str) and len(right) == 10:
+            # Odoo widens a date given for a datetime: the whole day for '>' and '<='.
+            right += " 23:59:59" if operator in (">", "<=") else " 00:00:00"
         params.append(self._sql_value(field, right))
         sql_op = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[operator]
         if operator == "!=":

@@ -40,6 +40,7 @@ from .orm import CLASSIC, Env, Orm, normalize_ids
 from .registry import RECORDINGS, Model, build_models
 from .security import Security, make_users
 from .storage import Storage
+from .values import db_timestamp
 
 NOT_FOUND = "werkzeug.exceptions.NotFound"
 UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
@@ -303,7 +304,7 @@ class Engine:
             env = Env(
                 uid,
                 dict(context) if isinstance(context, dict) else {},
-                self.now().strftime("%Y-%m-%d %H:%M:%S.%f"),
+                db_timestamp(self.now()),
             )
             self.storage.begin()
             try:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from . import business
 from .orm import Env
 from .storage import quote
+from .values import db_timestamp
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 ANCHOR = datetime(2026, 1, 1, 9, 0, 0)
-STAMP = "%Y-%m-%d %H:%M:%S.%f"
 ADMIN = 2
 
 # (id as in a real Odoo database, code, name, currency code, phone code, cities)
@@ -211,7 +211,7 @@ class Stamps:
             )
             self.left = self.rng.choice(self.sizes)
         self.left -= 1
-        return self.current.strftime(STAMP)
+        return db_timestamp(self.current)
 
 
 def _insert(engine: Engine, model: str, rows: list[dict]) -> None:
@@ -256,7 +256,7 @@ def generate(engine: Engine, scale: int = 1, seed: int = 42) -> None:
     def stamps(rows: int) -> Stamps:
         return Stamps(rng, start, span, rows)
 
-    base = (ANCHOR - timedelta(days=366)).strftime(STAMP)
+    base = db_timestamp(ANCHOR - timedelta(days=366))
     _base_data(engine, base)
     _partners(engine, rng, stamps(sizes["partners"]), sizes["partners"])
     for model in engine.models.values():
@@ -810,7 +810,7 @@ def _moves(
     _insert(engine, "account.move", moves)
     _insert(engine, "account.move.line", lines)
     _link(engine, "account.move.line", "tax_ids", taxes)
-    env = Env(ADMIN, {}, (ANCHOR - timedelta(days=1)).strftime(STAMP))
+    env = Env(ADMIN, {}, db_timestamp(ANCHOR - timedelta(days=1)))
     orm = engine.orm
     for move in moves:
         env.timestamp = move["write_date"]
@@ -899,7 +899,7 @@ def _orders(
     _insert(engine, f"{model}.line", lines)
     _link(engine, f"{model}.line", "taxes_id" if purchase else "tax_id", taxes)
     engine.storage.set_meta(f"sequence.{model}", str(count))
-    env = Env(ADMIN, {}, ANCHOR.strftime(STAMP))
+    env = Env(ADMIN, {}, db_timestamp(ANCHOR))
     business.recompute_orders(engine.orm, env, engine.models[model], [o["id"] for o in orders])
 
 
@@ -993,7 +993,7 @@ BENCH_VALUES = {
 
 def ensure_bench_rows(engine: Engine, rows_per_model: int = 5) -> None:
     """Give every synthetic benchmark model a few rows (kept when the database is reused)."""
-    stamp = (ANCHOR - timedelta(days=30)).strftime(STAMP)
+    stamp = db_timestamp(ANCHOR - timedelta(days=30))
     for model in engine.models.values():
         if not model.name.startswith("x_bench."):
             continue
@@ -1013,7 +1013,7 @@ def ensure_bench_rows(engine: Engine, rows_per_model: int = 5) -> None:
 def write_ir_model(engine: Engine) -> None:
     """Rows of ir.model and ir.model.fields consistent with the registry's fields_get."""
     storage = engine.storage
-    stamp = (ANCHOR - timedelta(days=366)).strftime(STAMP)
+    stamp = db_timestamp(ANCHOR - timedelta(days=366))
     storage.execute("DELETE FROM ir_model")
     storage.execute("DELETE FROM ir_model_fields")
     ir_model = engine.models["ir.model"]

@@ -158,7 +158,7 @@ class Orm:
 
     @staticmethod
     def _limit(limit: Any, offset: Any) -> list[int]:
-        lim = -1 if limit in (None, False) else int(limit)
+        lim = int(limit) if limit else -1  # Odoo treats limit=0 as no limit
         return [lim, int(offset or 0)]
 
     def search_count(self, env: Env, model: Model, domain: Any, limit: int | None = None) -> int:

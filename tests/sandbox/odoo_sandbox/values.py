@@ -14,6 +14,14 @@ DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
+def db_timestamp(moment: datetime) -> str:
+    """How PostgreSQL prints a timestamp: microseconds kept, none shown when zero. Stored this
+    way, text comparisons order like timestamps do (the write_date trap depends on it)."""
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.strftime(DATETIME_FORMAT)
+
+
 def human_size(b64: str | None) -> str | bool:
     """Odoo's human_size of a base64 payload's decoded length ("14.85 Kb")."""
     if not b64:
