@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -23,6 +25,7 @@ from odoo_client.errors import NotOdooServerError, TransientError
 _NOT_RUN_STATUSES = {429, 503}
 _MAYBE_RUN_STATUSES = {502, 504}
 _MAX_RETRY_AFTER = 3600.0
+_log = logging.getLogger("odoo_client.http")
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class HttpTransport:
         if content_type:
             all_headers["Content-Type"] = content_type
         url = self.base_url + path
+        started = time.monotonic()
         try:
             response = self.session.request(
                 method, url, data=body, headers=all_headers, timeout=self.timeout
@@ -110,6 +114,13 @@ class HttpTransport:
             what = "cannot connect to" if never_sent else "connection dropped by"
             raise TransientError(f"{what} {self.base_url}", may_have_run=not never_sent) from None
         self._remember_clock(response)
+        _log.debug(
+            "%s %s -> %s in %.0f ms",
+            method,
+            path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
         if response.encoding is None or "json" in response.headers.get("Content-Type", ""):
             response.encoding = "utf-8"  # JSON is UTF-8; spares requests' slow guessing
         answer = HttpAnswer(
