@@ -6,6 +6,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -234,3 +235,27 @@ def test_json2_on_an_older_server_is_a_configuration_error(sandboxes: dict[int, 
     with pytest.raises(errors.ConfigurationError, match="json2 needs Odoo 19 or later") as caught:
         client.authenticate()
     assert caught.value.setting == "protocol"
+
+
+def test_server_time_follows_the_servers_clock(sandboxes: dict[int, Sandbox]) -> None:
+    sandbox = sandboxes[17]
+    client = make_client(sandbox)
+    client.authenticate()
+    frozen = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    sandbox.engine.clock = lambda: frozen
+    try:
+        client.search_count("res.partner", [["id", "=", 1]])
+        assert client.last_server_time == frozen
+    finally:
+        sandbox.engine.clock = None
+
+
+def test_a_field_failing_on_read_is_a_server_error_naming_it(sandboxes: dict[int, Sandbox]) -> None:
+    sandbox = sandboxes[19]
+    sandbox.faults.configure(poison_field="res.partner:email")
+    for protocol in ("jsonrpc", "xmlrpc", "json2"):
+        client = make_client(sandbox, protocol=protocol, secret="api_key")
+        with pytest.raises(errors.ServerError) as caught:
+            client.search_read("res.partner", [], ["name", "email"], limit=3)
+        assert (caught.value.field, caught.value.model) == ("email", "res.partner")
+        assert client.search_read("res.partner", [["id", "=", 1]], ["name"])[0]["id"] == 1
