@@ -49,7 +49,8 @@ def extract(environment: str, env: dict[str, str]) -> None:
     """Install the two plugins the job needs and run the job."""
     DUCKDB_FILE.unlink(missing_ok=True)
     meltano("install", "tap-odoo", "target-duckdb", env=env)
-    meltano("--environment", environment, "run", "odoo-to-duckdb", env=env)
+    # The DuckDB file starts empty each time, so the state of an earlier run must not apply.
+    meltano("--environment", environment, "run", "--full-refresh", "odoo-to-duckdb", env=env)
 
 
 def rows_per_table(path: Path = DUCKDB_FILE, schema: str = DUCKDB_SCHEMA) -> dict[str, int]:

@@ -41,7 +41,7 @@ def test_meltano_run_lands_every_row_in_duckdb(sandbox, tmp_path) -> None:
     )
     assert install.returncode == 0, install.stderr[-3000:]
     run = subprocess.run(
-        [*meltano, "--environment", "dev", "run", "tap-odoo", "target-duckdb"],
+        [*meltano, "--environment", "dev", "run", "--full-refresh", "tap-odoo", "target-duckdb"],
         cwd=ROOT,
         env=env,
         capture_output=True,
