@@ -224,3 +224,11 @@ def test_a_refused_login_is_not_retried_by_other_threads(sb: Sandbox) -> None:
         with pytest.raises(errors.AuthenticationError):
             client.search_count("res.partner")
     assert sb.stats.snapshot()["requests"] == 2
+
+
+def test_https_to_a_plain_http_server_is_a_tls_error(sb: Sandbox) -> None:
+    port = sb.url.rsplit(":", 1)[1]
+    client = client_for(f"https://127.0.0.1:{port}", max_retries=0)
+    with pytest.raises(errors.NotOdooServerError, match="TLS check failed for https://127"):
+        client.authenticate()
+    assert client.retries == 0

@@ -17,8 +17,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import InsecureRequestWarning, NewConnectionError
 
 from odoo_client.errors import NotOdooServerError, TransientError
 
@@ -66,6 +67,10 @@ class HttpTransport:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.verify = verify_ssl
+        if not verify_ssl:
+            # Said once here rather than as a warning on every request.
+            urllib3.disable_warnings(InsecureRequestWarning)
+            _log.warning("TLS certificates of %s are not verified (verify_ssl is off)", base_url)
         self.session.headers["User-Agent"] = user_agent
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(pool_size, 1))
         self.session.mount("http://", adapter)
