@@ -188,3 +188,13 @@ def test_failing_computed_field_on_read_is_a_server_error_naming_the_field() -> 
     assert (
         type(map_odoo_error("builtins.ValueError", message, write_site)) is errors.ValidationError
     )
+
+
+def test_an_uninstalled_language_says_to_install_it_or_change_lang() -> None:
+    recorded = _load(ODOO19 / "08_json2_context.json")["countries_lang_de_DE_not_installed"]  # type: ignore[index]
+    body = recorded["response"]["body"]
+    site = CallSite("http://odoo:8070", "admin", "odoo19", "res.country", "search_read")
+    error = map_odoo_error(body["name"], body["message"], site, status=422)
+    assert type(error) is errors.ValidationError
+    assert str(error).startswith("Odoo rejected res.country.search_read: Invalid language code")
+    assert "change lang" in str(error)

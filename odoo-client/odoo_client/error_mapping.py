@@ -49,6 +49,10 @@ _OPERATIONS = {
     "unlink": "delete",
     "copy": "create",
 }
+_LANG_HINT = (
+    ". The lang setting (or the call's context) names a language this database has not "
+    "installed: install it in Odoo (Settings > Languages) or change lang."
+)
 _EXPIRY_HINT = (
     "API keys last at most 3 months on Odoo 19 and later: if this key worked before, it "
     "expired; create a new one under Preferences > Account Security > New API Key and put it "
@@ -139,7 +143,8 @@ def map_odoo_error(
     if name.startswith(_VALIDATION_NAMES) or (
         name.startswith(_WRITE_VALUE_NAMES) and not is_read_only(site.method)
     ):
-        return errors.ValidationError(f"Odoo rejected {_where(site)}: {text}", **common)
+        hint = _LANG_HINT if "Invalid language code" in message else ""
+        return errors.ValidationError(f"Odoo rejected {_where(site)}: {text}{hint}", **common)
     label = f"{name}: {text}" if name else text
     failed_field = _FAILED_FIELD.search(message)
     return errors.ServerError(
