@@ -45,7 +45,7 @@ from .values import db_timestamp
 NOT_FOUND = "werkzeug.exceptions.NotFound"
 UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
 INSTALLED_LANGS = ("en_US",)
-RECORD_METHODS = {"read", "write", "unlink", "copy", "exists", "has_access", "check_access"}
+RECORD_METHODS = {"read", "write", "unlink", "copy", "exists"}
 MODEL_METHODS = {
     "search",
     "search_read",
@@ -138,12 +138,6 @@ class BaseModel:
         if raise_exception:
             raise self._engine.security.access_error(self._env.uid, self._model, operation)
         return False
-
-    def has_access(self, operation):
-        return self._engine.security.allowed(self._env.uid, self._model, operation)
-
-    def check_access(self, operation):
-        self.check_access_rights(operation)
 
     def name_search(self, name="", args=None, operator="ilike", limit=100):
         return self._name_search(name, args, operator, limit)
@@ -386,8 +380,6 @@ class Engine:
             return _name_search_v19
         if self.version >= 19 and method == "default_get":
             return _default_get_v19
-        if method in ("has_access", "check_access") and self.version < 18:
-            return None
         if method in MODEL_METHODS or method in RECORD_METHODS:
             return getattr(BaseModel, method)
         return None
