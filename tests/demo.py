@@ -47,6 +47,7 @@ def meltano(*args: str, env: dict[str, str]) -> None:
 
 def extract(environment: str, env: dict[str, str]) -> None:
     """Install the two plugins the job needs and run the job."""
+    DUCKDB_FILE.parent.mkdir(parents=True, exist_ok=True)
     DUCKDB_FILE.unlink(missing_ok=True)
     meltano("install", "tap-odoo", "target-duckdb", env=env)
     # The DuckDB file starts empty each time, so the state of an earlier run must not apply.
@@ -58,16 +59,19 @@ def rows_per_table(path: Path = DUCKDB_FILE, schema: str = DUCKDB_SCHEMA) -> dic
     import duckdb  # noqa: PLC0415  (only the demo and its test need it)
 
     with duckdb.connect(str(path), read_only=True) as connection:
+        (catalog,) = connection.execute("select current_database()").fetchone()
         tables = [
             name
             for (name,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = ? "
-                "order by table_name",
-                [schema],
+                "select table_name from information_schema.tables "
+                "where table_catalog = ? and table_schema = ? order by table_name",
+                [catalog, schema],
             ).fetchall()
         ]
         return {
-            table: connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            table: connection.execute(
+                f'select count(*) from "{catalog}"."{schema}"."{table}"'
+            ).fetchone()[0]
             for table in tables
         }
 
