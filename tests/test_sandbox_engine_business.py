@@ -572,3 +572,35 @@ def test_generated_values_respect_the_schema():
                 if dangling:
                     problems.append((model.name, fld.name, dangling))
     assert problems == []
+
+
+def test_lines_take_label_price_and_unit_from_the_product(eng):
+    product = call(
+        eng, "product.product", "read", [1], ["display_name", "list_price", "uom_id"], load=False
+    )[0]
+    move = call(
+        eng,
+        "account.move",
+        "create",
+        {
+            "move_type": "out_invoice",
+            "partner_id": 10,
+            "invoice_line_ids": [(0, 0, {"product_id": 1, "quantity": 2})],
+        },
+    )
+    line = call(
+        eng,
+        "account.move.line",
+        "search_read",
+        [("move_id", "=", move), ("display_type", "=", "product")],
+        fields=["name", "price_unit", "product_uom_id"],
+        load=False,
+    )[0]
+    assert line["name"] == product["display_name"]
+    assert line["price_unit"] == product["list_price"]
+    assert line["product_uom_id"] == product["uom_id"]
+    so = call(
+        eng, "sale.order", "create", {"partner_id": 10, "order_line": [(0, 0, {"product_id": 1})]}
+    )
+    total = call(eng, "sale.order", "read", [so], ["amount_untaxed"])[0]["amount_untaxed"]
+    assert total == product["list_price"]

@@ -169,10 +169,7 @@ def prepare_create(orm: Orm, env: Env, model: Model, vals: dict) -> dict:
         vals.setdefault("partner_invoice_id", vals["partner_id"])
         vals.setdefault("partner_shipping_id", vals["partner_id"])
     elif name in ("purchase.order.line", "sale.order.line", "account.move.line"):
-        if not vals.get("name") and vals.get("product_id") and name != "account.move.line":
-            vals["name"] = _product_name(orm, env, vals["product_id"]) or "/"
-        elif not vals.get("name") and name != "account.move.line":
-            vals["name"] = "/"
+        _line_from_product(orm, env, name, vals)
     elif name == "product.product":
         vals = _split_template_vals(orm, env, model, vals)
     elif name == "res.users" and not vals.get("partner_id"):
@@ -184,6 +181,47 @@ def prepare_create(orm: Orm, env: Env, model: Model, vals: dict) -> dict:
         vals.setdefault("partner_invoice_id", vals["partner_id"])
         vals.setdefault("partner_shipping_id", vals["partner_id"])
     return vals
+
+
+def _line_from_product(orm: Orm, env: Env, model_name: str, vals: dict) -> None:
+    """Label, unit price and unit of a document line taken from its product, as onchanges do."""
+    product = vals.get("product_id")
+    if product and isinstance(product, int):
+        if not vals.get("name"):
+            vals["name"] = _product_name(orm, env, product) or "/"
+        row = orm.storage.execute(
+            "SELECT t.list_price, t.uom_id, t.id FROM product_product p "
+            "JOIN product_template t ON t.id = p.product_tmpl_id WHERE p.id = ?",
+            (product,),
+        ).fetchone()
+        if row:
+            list_price, uom, template = row
+            uom_field = "product_uom_id" if model_name == "account.move.line" else "product_uom"
+            vals.setdefault(uom_field, uom)
+            if "price_unit" not in vals:
+                vals["price_unit"] = _default_price(orm, model_name, vals, list_price, template)
+    if not vals.get("name") and model_name != "account.move.line":
+        vals["name"] = "/"
+
+
+def _default_price(
+    orm: Orm, model_name: str, vals: dict, list_price: float, template: int
+) -> float:
+    """Sales price for sales documents, the vendor's price (else 0) for purchases."""
+    buying = model_name == "purchase.order.line"
+    if model_name == "account.move.line" and vals.get("move_id"):
+        row = orm.storage.execute(
+            "SELECT move_type FROM account_move WHERE id = ?", (vals["move_id"],)
+        ).fetchone()
+        buying = bool(row and row[0] and row[0].startswith("in_"))
+    if not buying:
+        return list_price or 0.0
+    row = orm.storage.execute(
+        "SELECT price FROM product_supplierinfo WHERE product_tmpl_id = ? "
+        "ORDER BY sequence, min_qty DESC, price, id LIMIT 1",
+        (template,),
+    ).fetchone()
+    return row[0] if row else 0.0
 
 
 def _split_template_vals(orm: Orm, env: Env, model: Model, vals: dict) -> dict:
