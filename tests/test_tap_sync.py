@@ -208,3 +208,15 @@ def is_referenced(sandbox, partner_id: int) -> bool:
     return bool(
         admin_call(sandbox, "res.partner", "search_count", [("parent_id", "=", partner_id)])
     )
+
+
+def test_a_field_the_server_fails_to_read_is_skipped_and_named(make_sandbox) -> None:
+    sandbox = make_sandbox(faults="poison_field=res.partner:comment")
+    output = run_tap(tap_config(sandbox, models=["res.partner"]))
+    truth = ground_truth(sandbox, "res.partner")
+    assert set(output.ids("res_partner")) == set(truth)
+    assert not any("comment" in record for record in output.records["res_partner"])
+    assert "Skipping field 'comment' of model 'res.partner'" in output.stderr
+    summary = output.stderr[output.stderr.index("skipped fields") :]
+    assert "res_partner" in summary
+    assert "comment" in summary
