@@ -604,3 +604,11 @@ def test_lines_take_label_price_and_unit_from_the_product(eng):
     )
     total = call(eng, "sale.order", "read", [so], ["amount_untaxed"])[0]["amount_untaxed"]
     assert total == product["list_price"]
+
+
+def test_archive_and_unarchive(eng):
+    assert call(eng, "res.partner", "action_archive", [10]) is True
+    assert call(eng, "res.partner", "search", [("id", "=", 10)]) == []
+    assert call(eng, "res.partner", "action_unarchive", [10]) is True
+    assert call(eng, "res.partner", "search", [("id", "=", 10)]) == [10]
+    assert error_of(eng, "account.move", "action_archive", [1])[0] == "builtins.AttributeError"

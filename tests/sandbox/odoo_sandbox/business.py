@@ -832,7 +832,27 @@ def action_draft(orm: Orm, env: Env, model: Model, ids: list[int]) -> bool:
     return True
 
 
-# name -> (function, operation checked before, takes ids)
+def action_archive(orm: Orm, env: Env, model: Model, ids: list[int]) -> bool:
+    orm.write(env, model, ids, {"active": False})
+    return True
+
+
+def action_unarchive(orm: Orm, env: Env, model: Model, ids: list[int]) -> bool:
+    orm.write(env, model, ids, {"active": True})
+    return True
+
+
+ARCHIVE_METHODS = {"action_archive": action_archive, "action_unarchive": action_unarchive}
+
+
+def methods_of(model: Model) -> dict[str, Callable]:
+    """The public business methods a model answers (archiving on every model with `active`)."""
+    found = dict(METHODS.get(model.name, {}))
+    if model.has_active:
+        found.update(ARCHIVE_METHODS)
+    return found
+
+
 BusinessMethod = Callable[["Orm", "Env", Model, list], Any]
 METHODS: dict[str, dict[str, BusinessMethod]] = {
     "account.move": {

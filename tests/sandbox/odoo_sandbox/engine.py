@@ -372,8 +372,9 @@ class Engine:
         return model
 
     def _function(self, model: Model, method: str) -> Callable | None:
-        if method in business.METHODS.get(model.name, {}):
-            return _business_method(method, business.METHODS[model.name][method])
+        business_methods = business.methods_of(model)
+        if method in business_methods:
+            return _business_method(method, business_methods[method])
         if method == "context_get":
             return BaseModel.context_get if model.name == "res.users" else None
         if self.version >= 19 and method == "name_search":
@@ -385,7 +386,7 @@ class Engine:
         return None
 
     def _is_record_method(self, model: Model, method: str) -> bool:
-        return method in RECORD_METHODS or method in business.METHODS.get(model.name, {})
+        return method in RECORD_METHODS or method in business.methods_of(model)
 
     def _call(
         self,
