@@ -11,7 +11,8 @@ import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from . import business
+from . import accounting
+from .orders import recompute_orders
 from .orm import Env
 from .storage import quote
 from .values import db_timestamp
@@ -814,7 +815,7 @@ def _moves(
     orm = engine.orm
     for move in moves:
         env.timestamp = move["write_date"]
-        business.recompute_moves(orm, env, [move["id"]])
+        accounting.recompute_moves(orm, env, [move["id"]])
     _post_moves(engine, [m for m in moves if rng.random() < 0.6])
     engine.storage.execute("UPDATE account_move SET commercial_partner_id = partner_id")
 
@@ -825,7 +826,7 @@ def _post_moves(engine: Engine, moves: list[dict]) -> None:
     updates = []
     for move in sorted(moves, key=lambda m: (m["date"], m["id"])):
         code = "INV" if move["move_type"].startswith("out_") else "BILL"
-        prefix, digits = business.sequence_format(move["move_type"], code, move["date"])
+        prefix, digits = accounting.sequence_format(move["move_type"], code, move["date"])
         counters[prefix] = number = counters.get(prefix, 0) + 1
         updates.append((f"{prefix}{number:0{digits}d}", prefix, number, move["id"]))
     engine.storage.conn.executemany(
@@ -900,7 +901,7 @@ def _orders(
     _link(engine, f"{model}.line", "taxes_id" if purchase else "tax_id", taxes)
     engine.storage.set_meta(f"sequence.{model}", str(count))
     env = Env(ADMIN, {}, db_timestamp(ANCHOR))
-    business.recompute_orders(engine.orm, env, engine.models[model], [o["id"] for o in orders])
+    recompute_orders(engine.orm, env, engine.models[model], [o["id"] for o in orders])
 
 
 def _stock(engine: Engine, rng: random.Random, stamp: str, products: list[tuple]) -> None:
