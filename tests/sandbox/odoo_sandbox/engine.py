@@ -39,6 +39,7 @@ from .exceptions import (
 from .orm import CLASSIC, Env, Orm, normalize_ids
 from .registry import RECORDINGS, Model, build_models
 from .security import Security, make_users
+from .seed_meta import ensure_bench_rows, write_ir_model
 from .storage import Storage
 from .values import db_timestamp
 
@@ -230,8 +231,8 @@ class Engine:
                 self.storage.set_meta("users", json.dumps(users))
             for model in self.models.values():
                 self.storage.create_indexes(model)
-            generator.write_ir_model(self)
-            generator.ensure_bench_rows(self)
+            write_ir_model(self)
+            ensure_bench_rows(self)
             self.storage.commit()
 
     # ---- identity -----------------------------------------------------------------------------
