@@ -46,3 +46,12 @@ def test_wrong_password_ends_with_one_clear_line(sandbox) -> None:
     last_line = result.stderr.strip().splitlines()[-1]
     assert "authentication" in last_line.lower() or "password" in last_line.lower()
     assert "not-the-password" not in result.stderr + result.stdout
+
+
+def test_connection_test_says_what_it_found(sandbox, tmp_path) -> None:
+    command = tap_command(tap_config(sandbox), tmp_path, None, None, "--test")
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Connected to Odoo 17.0" in result.stderr
+    assert "database odoo17, user admin" in result.stderr
+    assert '"type": "RECORD"' not in result.stdout

@@ -152,6 +152,20 @@ class TapOdoo(Tap):
         finally:
             self._print_summary()
 
+    @classmethod
+    def cb_test(cls, ctx: t.Any, param: t.Any, value: str) -> None:
+        """`--test`: connect, describe the database, and say what was found (reads no rows).
+
+        `--test=schema` keeps the SDK's behaviour (write every stream's SCHEMA).
+        """
+        if value != "all":
+            super().cb_test(ctx, param, value)
+            return
+        config = ctx.params.get("config")
+        tap = cls(config=config.config, parse_env_config=config.parse_env, validate_config=True)
+        print(tap.client.check_connection().summary(), file=sys.stderr, flush=True)
+        ctx.exit()
+
     def _print_summary(self) -> None:
         streams = [s for s in self.streams.values() if isinstance(s, OdooStream) and s.selected]
         if not streams:
