@@ -602,3 +602,45 @@ def test_datetime_compared_with_a_date_and_whole_seconds(fresh):
         midnight
     ]
     assert len(call(fresh, "res.country", "search", [], limit=0)) == 10
+
+
+def test_hierarchy_any_and_optional_operators(eng):
+    company = rows_sql(
+        eng,
+        "SELECT parent_id FROM res_partner WHERE parent_id IS NOT NULL "
+        "GROUP BY parent_id ORDER BY COUNT(*) DESC LIMIT 1",
+    )[0][0]
+    children = [
+        r[0] for r in rows_sql(eng, "SELECT id FROM res_partner WHERE parent_id = ?", (company,))
+    ]
+    ctx = {"active_test": False}
+    got = call(eng, "res.partner", "search", [("id", "child_of", company)], order="id", context=ctx)
+    assert got == sorted([company, *children])
+    assert call(
+        eng, "res.partner", "search", [("id", "parent_of", children[0])], order="id", context=ctx
+    ) == sorted([company, children[0]])
+    with_tags = call(
+        eng,
+        "res.partner",
+        "search",
+        [("category_id", "any", [("name", "=", "Prospects")])],
+        context=ctx,
+    )
+    assert sorted(with_tags) == call(
+        eng,
+        "res.partner",
+        "search",
+        [("category_id.name", "=", "Prospects")],
+        order="id",
+        context=ctx,
+    )
+    assert call(eng, "res.partner", "search_count", [("email", "=?", False)], context=ctx) == call(
+        eng, "res.partner", "search_count", [], context=ctx
+    )
+    posted = call(
+        eng, "account.move", "search", [("line_ids", "any", [("display_type", "=", "tax")])]
+    )
+    expected = rows_sql(
+        eng, "SELECT DISTINCT move_id FROM account_move_line WHERE display_type = 'tax'"
+    )
+    assert sorted(posted) == sorted(r[0] for r in expected)
