@@ -15,7 +15,8 @@ from .registry import Model
 from .storage import quote
 
 if TYPE_CHECKING:
-    from .orm import Env, Orm
+    from .env import Env
+    from .orm import Orm
 
 POSTED_UNLINK = (
     "You can't delete a posted journal item. Don\u2019t play games with your "

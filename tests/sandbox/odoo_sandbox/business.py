@@ -34,7 +34,8 @@ from .registry import Model
 from .storage import quote
 
 if TYPE_CHECKING:
-    from .orm import Env, Orm
+    from .env import Env
+    from .orm import Orm
 
 ADMIN_UNLINK = (
     "You cannot delete the admin user because it is utilized in various places (such "

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import business, generator
+from .env import CLASSIC, Env, normalize_ids
 from .exceptions import (
     ACCESS_ERROR,
     MISSING_ERROR,
@@ -36,7 +37,7 @@ from .exceptions import (
     VALUE_ERROR,
     OdooServerException,
 )
-from .orm import CLASSIC, Env, Orm, normalize_ids
+from .orm import Orm
 from .registry import RECORDINGS, Model, build_models
 from .security import Security, make_users
 from .seed_meta import ensure_bench_rows, write_ir_model

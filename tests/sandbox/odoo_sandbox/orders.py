@@ -9,7 +9,8 @@ from .registry import Model
 from .storage import quote
 
 if TYPE_CHECKING:
-    from .orm import Env, Orm
+    from .env import Env
+    from .orm import Orm
 
 ORDER_PREFIX = {"purchase.order": "P", "sale.order": "S"}
 

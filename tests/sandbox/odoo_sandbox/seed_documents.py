@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from . import accounting
 from .bulk import ADMIN, ANCHOR, Stamps, insert_rows, link_rows, magic
+from .env import Env
 from .orders import recompute_orders
-from .orm import Env
 from .values import db_timestamp
 
 if TYPE_CHECKING:
