@@ -15,6 +15,11 @@ API (the protocol layer codes against exactly this)::
 Every error is an `OdooServerException` carrying Odoo's exception name and exact message. Calls
 are serialized by one lock; each call is one transaction whose start time is the `write_date` of
 every row it writes (stored with microseconds, read back truncated to the second, as Odoo does).
+
+Where things live: `registry` (models and fields from the recordings), `storage` (SQLite),
+`domain` (domains to SQL), `orm` / `reading` / `relations` (ORM), `business` with `accounting`,
+`orders`, `partners` (business rules), `security` (users and access), `generator` with `seed_*`
+(seeded data), `values` (wire values).
 """
 
 from __future__ import annotations
