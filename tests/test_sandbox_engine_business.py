@@ -502,6 +502,9 @@ def test_persistent_database_is_reused(tmp_path):
         {"id": pid, "name": "Persisted"}
     ]
     assert second.users == keys
+    second.storage.close()
+    with pytest.raises(ValueError, match="holds an Odoo 17 database"):
+        Engine(odoo_version=19, db_path=path)
 
 
 def test_calls_from_many_threads(eng):

@@ -219,6 +219,12 @@ class Engine:
         self.named_call = False
         self.models = build_models(self.version, extra_models)
         self.storage = Storage(db_path)
+        built = self.storage.get_meta("built")
+        if built and json.loads(built).get("version", self.version) != self.version:
+            raise ValueError(
+                f"{db_path} holds an Odoo {json.loads(built)['version']} database; "
+                f"use another --db for Odoo {self.version}"
+            )
         stored_users = self.storage.get_meta("users")
         users = json.loads(stored_users) if stored_users else make_users(seed)
         self.security = Security(users, self.version)
@@ -231,9 +237,10 @@ class Engine:
         )
         with self.storage.lock:
             self.storage.begin()
-            if self.storage.get_meta("built") is None:
+            if built is None:
                 generator.generate(self, scale=scale, seed=seed)
-                self.storage.set_meta("built", json.dumps({"scale": scale, "seed": seed}))
+                meta = {"scale": scale, "seed": seed, "version": self.version}
+                self.storage.set_meta("built", json.dumps(meta))
                 self.storage.set_meta("users", json.dumps(users))
             for model in self.models.values():
                 self.storage.create_indexes(model)
