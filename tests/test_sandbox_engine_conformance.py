@@ -14,6 +14,7 @@ import pytest
 
 from odoo_sandbox.engine import Engine
 from odoo_sandbox.exceptions import OdooServerException
+from odoo_sandbox.registry import as_odoo19_attrs
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ODOO17 = SHARED / "odoo17"
@@ -504,3 +505,20 @@ def test_json2_posted_move_errors(eng19):
     with pytest.raises(OdooServerException) as info:
         eng19.execute_named(ADMIN, "account.move", "action_post", {"ids": [move["id"]]})
     assert info.value.message == f"The entry {move['name']} (id {move['id']}) must be in draft."
+
+
+@pytest.mark.skipif(not ODOO19.is_dir(), reason="odoo19 recordings not present")
+def test_odoo17_fields_worded_like_odoo19(eng19):
+    line_fields = eng19.execute_named(ADMIN, "account.move.line", "fields_get", {})
+    assert all("groupable" in a and "group_operator" not in a for a in line_fields.values())
+    # The rewording agrees with what Odoo 19 answered for the fields both recordings share.
+    old = load(ODOO17 / "fields_get.res.partner.json")
+    new = load(ODOO19 / "fields_get_res.partner.json")["response"]["body"]
+    shared = set(old) & set(new)
+    agree = [
+        f
+        for f in shared
+        if {k: v for k, v in as_odoo19_attrs(old[f]).items() if k in ("groupable", "aggregator")}
+        == {k: v for k, v in new[f].items() if k in ("groupable", "aggregator")}
+    ]
+    assert len(agree) / len(shared) > 0.85

@@ -156,9 +156,24 @@ def _recorded_fields(model: str, version: int) -> dict | None:
         if path.exists():
             return copy.deepcopy(_load_json(str(path)))
     path = RECORDINGS / "odoo17" / f"{model}.json"
-    if path.exists():
-        return copy.deepcopy(_load_json(str(path)))
-    return None
+    if not path.exists():
+        return None
+    fields = copy.deepcopy(_load_json(str(path)))
+    if version >= 19:
+        fields = {name: as_odoo19_attrs(attrs) for name, attrs in fields.items()}
+    return fields
+
+
+def as_odoo19_attrs(attrs: dict) -> dict:
+    """Odoo 17 field attributes as Odoo 19 words them: `groupable` added, `group_operator`
+    renamed `aggregator` on stored fields (as in the recorded res.partner of both versions)."""
+    out = dict(attrs)
+    operator = out.pop("group_operator", None)
+    stored = bool(out.get("store"))
+    if operator and stored:
+        out["aggregator"] = operator
+    out["groupable"] = stored and out.get("type") not in ("binary", "one2many")
+    return dict(sorted(out.items()))
 
 
 def field_attrs(name: str, ftype: str, string: str, version: int, **extra: object) -> dict:
