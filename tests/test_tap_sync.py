@@ -10,8 +10,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import jsonschema
 import pytest
-from singer_run import SingerOutput, parse_messages, run_tap, tap_command
+from singer_run import SingerOutput, discover, parse_messages, run_tap, select_only, tap_command
 
 CONNECTION_KEYS = ("url", "database", "username", "password")
 SYNCED_MODELS = [
@@ -76,6 +77,41 @@ def test_full_sync_returns_exactly_the_sandbox_rows(sandbox) -> None:
         assert record["category_id"] == expected["category_id"]
         assert as_utc(record["write_date"]) == as_utc(expected["write_date"])
     assert any(not r["active"] for r in output.records["res_partner"]), "archived rows are synced"
+
+
+def test_every_record_matches_its_schema_and_holds_only_schema_fields(sandbox) -> None:
+    # The tap turns the SDK's own per-value conformance off (its normalizer does that work):
+    # this is what holds it to the schema it announces.
+    output = run_tap(tap_config(sandbox, models=SYNCED_MODELS, relation_names=True))
+    for stream, schema in output.schemas.items():
+        validator = jsonschema.Draft7Validator(schema)
+        timestamps = [
+            name for name, prop in schema["properties"].items() if prop.get("format") == "date-time"
+        ]
+        assert output.records[stream], stream
+        for record in output.records[stream]:
+            assert set(record) <= set(schema["properties"]), (stream, record["id"])
+            errors = [error.message for error in validator.iter_errors(record)]
+            assert not errors, (stream, record["id"], errors[:3])
+            for name in timestamps:
+                if record.get(name) is not None:
+                    assert as_utc(record[name]).tzinfo is not None, (stream, name)
+
+
+def test_deselected_fields_and_display_names_are_not_emitted(sandbox) -> None:
+    config = tap_config(sandbox, models=["res.partner"], relation_names=True)
+    catalog = select_only(discover(config), {"res_partner"})
+    (entry,) = catalog["streams"]
+    deselected = {"email", "country_id_name"}
+    for item in entry["metadata"]:
+        if item["breadcrumb"][-1:] and item["breadcrumb"][-1] in deselected:
+            item["metadata"]["selected"] = False
+    records = run_tap(config, catalog=catalog).records["res_partner"]
+    assert records
+    for record in records:
+        assert not deselected & set(record)
+        assert {"country_id", "parent_id", "parent_id_name"} <= set(record)
+    assert any(record["parent_id_name"] for record in records)
 
 
 def test_incremental_run_emits_changed_new_and_deleted_rows(make_sandbox) -> None:

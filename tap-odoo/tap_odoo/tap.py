@@ -13,6 +13,7 @@ from odoo_client import ConnectionSettings, OdooClient
 from odoo_client.cli import run_cli
 from odoo_client.singer import CONNECTION_PROPERTIES
 from tap_odoo.discovery import DISCOVERY_PROPERTIES, discover
+from tap_odoo.output import PageBufferedWriter
 from tap_odoo.streams import OdooStream
 
 SYNC_PROPERTIES = [
@@ -108,6 +109,7 @@ class TapOdoo(Tap):
 
     name = "tap-odoo"
     package_name = "tap-odoo"
+    message_writer_class = PageBufferedWriter
 
     config_jsonschema = th.PropertiesList(
         *CONNECTION_PROPERTIES,

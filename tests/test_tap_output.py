@@ -1,0 +1,75 @@
+"""tap-odoo's message writer: the SDK's bytes, faster, and a flush only where resuming needs one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+import pytest
+from singer_sdk.singerlib import RecordMessage, SchemaMessage, StateMessage
+from singer_sdk.singerlib.encoding.simple import SimpleSingerWriter
+
+from tap_odoo.output import PageBufferedWriter
+
+MESSAGES = [
+    RecordMessage(
+        stream="res_partner",
+        record={
+            "id": 7,
+            "name": "Zoë Café 😀",
+            "credit_limit": 0.1 + 0.2,
+            "big": 1e20,
+            "category_id": [1, 2],
+            "parent_id": None,
+            "active": False,
+            "x_studio_json": {"nested": [1, "two", None]},
+        },
+        version=3,
+        time_extracted=dt.datetime(2026, 12, 2, 5, 0, 1, 123456, tzinfo=dt.timezone.utc),
+    ),
+    RecordMessage(stream="s", record={"nan": math.nan, "inf": math.inf, "n": 1}),
+    StateMessage(value={"bookmarks": {"res_partner": {"resume": {"after_id": 2000}}}}),
+    SchemaMessage(
+        stream="res_partner",
+        schema={"type": "object", "properties": {"id": {"type": "integer"}}},
+        key_properties=["id"],
+        bookmark_properties=["write_date"],
+    ),
+]
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=lambda message: type(message).__name__)
+def test_messages_are_encoded_exactly_as_the_sdk_encodes_them(message) -> None:
+    assert PageBufferedWriter().serialize_message(message) == (
+        SimpleSingerWriter().serialize_message(message)
+    )
+
+
+def test_nan_is_written_as_null_not_as_invalid_json() -> None:
+    line = PageBufferedWriter().serialize_message(MESSAGES[1])
+    assert line == '{"type":"RECORD","stream":"s","record":{"nan":null,"inf":null,"n":1}}'
+
+
+class CountingStdout(io.StringIO):
+    """A stdout that counts its flushes."""
+
+    flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        super().flush()
+
+
+def test_records_are_buffered_and_every_other_message_is_flushed(monkeypatch) -> None:
+    stdout = CountingStdout()
+    monkeypatch.setattr("sys.stdout", stdout)
+    writer = PageBufferedWriter()
+    for _ in range(3):
+        writer.write_message(MESSAGES[0])
+    assert stdout.flushes == 0
+    writer.write_message(MESSAGES[2])  # the STATE after a page pushes the page's records out
+    assert stdout.flushes == 1
+    writer.write_message(MESSAGES[3])
+    assert stdout.flushes == 2
+    assert stdout.getvalue().count("\n") == 5
