@@ -16,10 +16,9 @@ from odoo_sandbox.engine import Engine
 from odoo_sandbox.exceptions import OdooServerException
 from odoo_sandbox.registry import as_odoo19_attrs
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parent / "recordings"
 ODOO17 = SHARED / "odoo17"
 ODOO19 = SHARED / "odoo19"
-pytestmark = pytest.mark.skipif(not ODOO17.is_dir(), reason="recordings (../shared) not present")
 ADMIN = 2
 RECORDED_DEMO_UID = 8
 
@@ -40,8 +39,6 @@ def eng19() -> Engine:
 
 
 def recorded_models() -> list[str]:
-    if not ODOO17.is_dir():
-        return []
     return sorted(p.name[len("fields_get.") : -len(".json")] for p in ODOO17.glob("fields_get.*"))
 
 
@@ -77,7 +74,6 @@ def test_fields_get_attribute_filter(eng):
     }
 
 
-@pytest.mark.skipif(not ODOO19.is_dir(), reason="odoo19 recordings not present")
 @pytest.mark.parametrize("model", ["res.partner", "account.move", "purchase.order", "ir.model"])
 def test_fields_get_matches_odoo19_recording(eng19, model):
     recorded = load(ODOO19 / f"fields_get_{model}.json")["response"]["body"]
@@ -411,8 +407,6 @@ def test_cases_invoice_post_and_po_confirm():
 
 # ---- recorded JSON-RPC errors (jsonrpc_errors.json) -------------------------------------------
 def jsonrpc_cases() -> list[str]:
-    if not ODOO17.is_dir():
-        return []
     cases = load(ODOO17 / "jsonrpc_errors.json")["cases"]
     return sorted(
         k
@@ -465,8 +459,6 @@ JSON2_SKIP = {
 
 
 def json2_cases() -> list[str]:
-    if not (ODOO19 / "10_json2_errors.json").exists():
-        return []
     return [c["case"] for c in load(ODOO19 / "10_json2_errors.json") if c["case"] not in JSON2_SKIP]
 
 
@@ -507,7 +499,6 @@ def test_json2_posted_move_errors(eng19):
     assert info.value.message == f"The entry {move['name']} (id {move['id']}) must be in draft."
 
 
-@pytest.mark.skipif(not ODOO19.is_dir(), reason="odoo19 recordings not present")
 def test_odoo17_fields_worded_like_odoo19(eng19):
     line_fields = eng19.execute_named(ADMIN, "account.move.line", "fields_get", {})
     assert all("groupable" in a and "group_operator" not in a for a in line_fields.values())

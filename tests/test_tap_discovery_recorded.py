@@ -19,9 +19,7 @@ from odoo_client import errors
 from tap_odoo.discovery import DISCOVERY_PROPERTIES, StreamSpec, discover
 from tap_odoo.presets import HOTGLUE_STREAMS
 
-RECORDINGS = Path(__file__).resolve().parents[2] / "shared" / "odoo17"
-if not RECORDINGS.is_dir():
-    pytest.skip(f"no Odoo 17 recordings at {RECORDINGS}", allow_module_level=True)
+RECORDINGS = Path(__file__).resolve().parent / "recordings" / "odoo17"
 
 IR_MODEL = json.loads((RECORDINGS / "ir.model.search_read.json").read_text())
 RECORDED = {
