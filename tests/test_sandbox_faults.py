@@ -14,7 +14,8 @@ from odoo_sandbox.faults import Fault
 
 FULL_SPEC = (
     "error_rate=0.05,errors=429+502+503+504+drop,retry_after=2,latency_ms=30,"
-    "poison_field=res.partner:x_poison+account.move:foo,session_ttl=50,html_maintenance=1,seed=7"
+    "poison_field=res.partner:x_poison+account.move:foo,poison_ids=9+3,session_ttl=50,"
+    "html_maintenance=1,seed=7"
 )
 
 
@@ -29,6 +30,7 @@ def test_spec_sets_every_setting() -> None:
     assert plan.latency_ms == 30.0
     assert plan.poison_fields == {("res.partner", "x_poison"), ("account.move", "foo")}
     assert plan.poisoned("res.partner") == {"x_poison"}
+    assert plan.poison_ids == {3, 9}
     assert plan.session_ttl == 50
     assert plan.html_maintenance is True
     assert plan.seed == 7
@@ -39,6 +41,7 @@ def test_spec_round_trips_through_to_spec() -> None:
     again = FaultPlan(plan.to_spec())
     assert again.to_spec() == plan.to_spec()
     assert again.poison_fields == plan.poison_fields
+    assert again.poison_ids == plan.poison_ids
 
 
 @pytest.mark.parametrize(
@@ -331,3 +334,22 @@ def test_poisoned_existing_field_over_json2(sandbox19, wire) -> None:
         == f"Compute method failed to assign res.partner({ok.json()[0]['id']},).email"
     )
     assert sandbox19.stats.faults == {"poison_field": 1}
+
+
+def test_poison_ids_make_only_reads_of_those_rows_fail(sandbox, wire) -> None:
+    client = wire(sandbox)
+    ids = client.result("res.partner", "search", [[]], {"order": "id asc", "limit": 6})
+    sandbox.faults.configure(poison_field="res.partner:email", poison_ids=str(ids[4]))
+    domain = [("id", "in", ids)]
+    for offset, limit, fails in ((0, 3, False), (3, 3, True), (0, 0, True), (5, 1, False)):
+        kwargs = {"fields": ["email"], "offset": offset, "order": "id asc"}
+        if limit:
+            kwargs["limit"] = limit
+        body = client.execute_kw("res.partner", "search_read", [domain], kwargs)
+        assert ("error" in body) is fails, (offset, limit)
+        if fails:
+            assert body["error"]["data"]["message"].startswith(
+                f"Compute method failed to assign res.partner({ids[4]},)"
+            )
+    assert "error" not in client.execute_kw("res.partner", "read", [ids[:4], ["email"]])
+    assert "error" in client.execute_kw("res.partner", "read", [ids, ["email"]])

@@ -256,3 +256,29 @@ def test_a_field_the_server_fails_to_read_is_skipped_and_named(make_sandbox) -> 
     summary = output.stderr[output.stderr.index("skipped fields") :]
     assert "res_partner" in summary
     assert "comment" in summary
+
+
+def test_a_field_failing_on_one_row_of_a_later_page_is_found_and_skipped(make_sandbox) -> None:
+    sandbox = make_sandbox()
+    truth = sorted(ground_truth(sandbox, "res.partner"))
+    bad_row = truth[len(truth) // 2 + 3]  # not the first row of its page
+    sandbox.faults.configure(poison_field="res.partner:comment", poison_ids=str(bad_row))
+    output = run_tap(tap_config(sandbox, models=["res.partner"], page_size=50))
+    assert sorted(output.ids("res_partner")) == truth
+    assert "Skipping field 'comment' of model 'res.partner'" in output.stderr
+    first_page = output.records["res_partner"][:50]
+    assert all("comment" in record for record in first_page), "read before the failure"
+
+
+def test_summary_counts_retries_per_stream(make_sandbox) -> None:
+    sandbox = make_sandbox()
+    sandbox.faults.fail_next("503", count=2, retry_after=0, when="res.partner.search_read")
+    config = tap_config(
+        sandbox, models=["res.partner", "res.country"], retry_initial_wait=0.01, page_size=500
+    )
+    output = run_tap(config)
+    assert set(output.ids("res_partner")) == set(ground_truth(sandbox, "res.partner"))
+    summary = output.stderr[output.stderr.index("skipped fields") :].splitlines()
+    retries = {line.split()[0]: int(line.split()[4]) for line in summary[1:3]}
+    assert retries == {"res_country": 0, "res_partner": 2}
+    assert "retries: 2" in summary[3]

@@ -81,6 +81,7 @@ class OdooStream(Stream):
         self.skipped_fields: set[str] = set(tap.config.get("ignore_fields", {}).get(spec.model, []))
         self.rows_emitted = 0
         self.rows_deleted = 0
+        self.retries = 0
         self.seconds = 0.0
 
     @property
@@ -185,7 +186,7 @@ class OdooStream(Stream):
                     **self._read_kwargs(),
                 )
             except errors.ServerError:
-                bad = self._find_failing_fields(domain, fields)
+                bad = self._find_failing_fields(domain, fields, offset, limit, order)
                 if not bad:
                     raise
                 for name in bad:
@@ -197,14 +198,19 @@ class OdooStream(Stream):
                     )
                 self.skipped_fields.update(bad)
 
-    def _find_failing_fields(self, domain: list, fields: list[str]) -> list[str]:
-        """Split the field list until the fields that make the server fail are isolated."""
+    def _find_failing_fields(
+        self, domain: list, fields: list[str], offset: int, limit: int, order: str
+    ) -> list[str]:
+        """Split the field list until the fields that make the server fail are isolated.
+
+        Each probe reads the same page that failed: a field may fail on one row of it only.
+        """
         client = self._tap_odoo.client
-        kwargs = self._read_kwargs()
+        page = {"offset": offset, "limit": limit, "order": order, **self._read_kwargs()}
 
         def fails(subset: list[str]) -> bool:
             try:
-                client.search_read(self.model, domain, ["id", *subset], limit=1, **kwargs)
+                client.search_read(self.model, domain, ["id", *subset], **page)
             except errors.ServerError:
                 return True
             return False
@@ -221,12 +227,28 @@ class OdooStream(Stream):
 
     def get_records(self, context: Context | None) -> t.Iterable[Record]:
         """Read the model page by page, saving a resume point after each page."""
-        config = self.config
         since, after_id, run_started = self._start()
         domain = self._base_domain()
         if since is not None and self.replication_key:
             domain.append((self.replication_key, ">=", to_odoo_datetime(since)))
 
+        client = self._tap_odoo.client
+        retries_before = client.retries
+        try:
+            yield from self._read_pages(since, after_id, run_started, domain)
+        finally:
+            # Streams sync one after another, so the client's retries meanwhile are this one's.
+            self.retries += client.retries - retries_before
+
+    def _read_pages(
+        self,
+        since: dt.datetime | None,
+        after_id: int,
+        run_started: dt.datetime | None,
+        domain: list,
+    ) -> t.Iterator[Record]:
+        """The rows of `domain` after `after_id`, then the deletions; completes the stream."""
+        config = self.config
         client = self._tap_odoo.client
         total = client.search_count(self.model, domain)
         if run_started is None:

@@ -172,14 +172,17 @@ class TapOdoo(Tap):
         streams = [s for s in self.streams.values() if isinstance(s, OdooStream) and s.selected]
         if not streams:
             return
-        lines = [f"{'stream':<32} {'rows':>10} {'deleted':>8} {'seconds':>9}  skipped fields"]
+        lines = [
+            f"{'stream':<32} {'rows':>10} {'deleted':>8} {'seconds':>9} {'retries':>8}  "
+            "skipped fields"
+        ]
         for stream in streams:
             skipped = ", ".join(sorted(stream.skipped_fields)) or "-"
             lines.append(
                 f"{stream.name:<32} {stream.rows_emitted:>10} {stream.rows_deleted:>8} "
-                f"{stream.seconds:>9.1f}  {skipped}"
+                f"{stream.seconds:>9.1f} {stream.retries:>8}  {skipped}"
             )
-        lines.append(f"retries: {self.client.retries}")
+        lines.append(f"retries: {self.client.retries}")  # discovery's included
         print("\n".join(lines), file=sys.stderr, flush=True)
 
 

@@ -2,7 +2,7 @@
 
 A FaultPlan is parsed from a spec such as
 `error_rate=0.05,errors=429+502+503+504+drop,retry_after=1,latency_ms=30,
-poison_field=res.partner:x_poison,session_ttl=50,html_maintenance=1,seed=7`
+poison_field=res.partner:x_poison,poison_ids=7+42,session_ttl=50,html_maintenance=1,seed=7`
 and can be changed while the server runs (every method takes the plan's lock).
 """
 
@@ -21,6 +21,7 @@ SPEC_KEYS = (
     "retry_after",
     "latency_ms",
     "poison_field",
+    "poison_ids",
     "session_ttl",
     "html_maintenance",
     "seed",
@@ -80,6 +81,7 @@ class FaultPlan:
         self.retry_after = 1.0
         self.latency_ms = 0.0
         self.poison_fields: set[tuple[str, str]] = set()
+        self.poison_ids: frozenset[int] = frozenset()  # empty: poisoned on every row
         self.session_ttl: int | None = None
         self.html_maintenance = False
         self.seed = 0
@@ -121,6 +123,9 @@ class FaultPlan:
         elif key in ("poison_field", "poison_fields"):
             pairs = _parse_poison(value) if isinstance(value, str) else set(value)  # type: ignore[call-overload]
             self.poison_fields = pairs
+        elif key == "poison_ids":
+            ids = value.split("+") if isinstance(value, str) else value
+            self.poison_ids = frozenset(int(i) for i in ids if i != "")  # type: ignore[union-attr]
         elif key == "session_ttl":
             self.session_ttl = int(value) if value not in (None, "", 0, "0") else None  # type: ignore[call-overload]
         elif key == "html_maintenance":
@@ -193,6 +198,8 @@ class FaultPlan:
             if self.poison_fields:
                 pairs = "+".join(f"{m}:{f}" for m, f in sorted(self.poison_fields))
                 parts.append(f"poison_field={pairs}")
+            if self.poison_ids:
+                parts.append("poison_ids=" + "+".join(str(i) for i in sorted(self.poison_ids)))
             if self.session_ttl:
                 parts.append(f"session_ttl={self.session_ttl}")
             if self.html_maintenance:

@@ -105,10 +105,15 @@ class Gateway:
         if poisoned and method in READ_METHODS:
             fields = _positional_or_named(args, kwargs, 1, "fields")
             first = args[0] if args else None
-            context = kwargs.get("context")
-            self._raise_if_poisoned(uid, model, method, first, fields, poisoned, context)
-            kwargs = self._without_poison(kwargs, poisoned)
-            args = self._args_without_poison(args, poisoned)
+            page = {
+                name: _positional_or_named(args, kwargs, index, name)
+                for index, name in enumerate(("offset", "limit", "order"), start=2)
+            }
+            page["context"] = kwargs.get("context")
+            self._raise_if_poisoned(uid, model, method, first, fields, poisoned, page)
+            invented = self._invented(model, poisoned)
+            kwargs = self._without_poison(kwargs, invented)
+            args = self._args_without_poison(args, invented)
         result = self.engine.execute(uid, model, method, args, kwargs)
         if poisoned and method == "fields_get":
             allfields = _positional_or_named(args, kwargs, 0, "allfields")
@@ -122,9 +127,10 @@ class Gateway:
         poisoned = self.faults.poisoned(model)
         if poisoned and method in READ_METHODS:
             first = params.get("ids") if method == "read" else params.get("domain")
-            fields, context = params.get("fields"), params.get("context")
-            self._raise_if_poisoned(uid, model, method, first, fields, poisoned, context)
-            params = self._without_poison(params, poisoned)
+            fields = params.get("fields")
+            page = {name: params.get(name) for name in ("offset", "limit", "order", "context")}
+            self._raise_if_poisoned(uid, model, method, first, fields, poisoned, page)
+            params = self._without_poison(params, self._invented(model, poisoned))
         result = self.engine.execute_named(uid, model, method, params)
         if poisoned and method == "fields_get":
             self._add_poison_definitions(
@@ -140,16 +146,28 @@ class Gateway:
         ids_or_domain: Any,
         fields: Any,
         poisoned: set,
-        context: Any,
+        page: dict,
     ) -> None:
+        """Fail as Odoo does when a read touches a poisoned field on a poisoned row.
+
+        `page` holds the read's offset, limit, order and context; with `poison_ids` set only
+        those rows fail, so a read of a page without them succeeds.
+        """
         hit = sorted(poisoned if not fields else poisoned.intersection(fields))
         if not hit:
             return
+        only = self.faults.poison_ids
         if method == "read":
             ids = ids_or_domain if isinstance(ids_or_domain, list) else [ids_or_domain]
         else:
-            search_kwargs = {"limit": 1, "context": context or {}}
-            ids = self.engine.execute(uid, model, "search", [ids_or_domain or []], search_kwargs)
+            search: dict = {"context": page.get("context") or {}}
+            if only:  # the rows this read returns
+                search.update({k: page[k] for k in ("offset", "limit", "order") if page.get(k)})
+            else:  # every row fails: one names the error
+                search["limit"] = 1
+            ids = self.engine.execute(uid, model, "search", [ids_or_domain or []], search)
+        if only:
+            ids = [i for i in ids if i in only]
         if not ids:
             return
         self.stats.count_fault("poison_field")
@@ -158,17 +176,22 @@ class Gateway:
             VALUE_ERROR, f"Compute method failed to assign {model}({ids[0]},).{hit[0]}"
         )
 
+    def _invented(self, model: str, poisoned: set) -> set:
+        """Poisoned fields the model does not really have: left out of reads that succeed."""
+        known = self.engine.models.get(model)
+        return {name for name in poisoned if known is None or name not in known.fields}
+
     @staticmethod
     def _without_poison(named: dict, poisoned: set) -> dict:
         fields = named.get("fields")
-        if not fields:
+        if not fields or not poisoned:
             return named
         kept = [f for f in fields if f not in poisoned]
         return {**named, "fields": kept or ["id"]}
 
     @staticmethod
     def _args_without_poison(args: list, poisoned: set) -> list:
-        if len(args) < 2 or not args[1]:
+        if len(args) < 2 or not args[1] or not poisoned:
             return args
         kept = [f for f in args[1] if f not in poisoned]
         return [args[0], kept or ["id"], *args[2:]]
