@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from singer_run import discover, tap_command
 from test_tap_sync import tap_config
 
@@ -55,3 +56,43 @@ def test_connection_test_says_what_it_found(sandbox, tmp_path) -> None:
     assert "Connected to Odoo 17.0" in result.stderr
     assert "database odoo17, user admin" in result.stderr
     assert '"type": "RECORD"' not in result.stdout
+
+
+BAD_FILES = {
+    "malformed state": ("--state", "{bad", "the state file", "is not valid JSON"),
+    "state not an object": ("--state", "[1, 2]", "the state file", "holds a JSON list"),
+    "malformed catalog": ("--catalog", '{"streams": [', "the catalog file", "is not valid JSON"),
+    "hotglue results as state": (
+        "--state",
+        json.dumps({"bookmarks": {"Customers": [{"hash": "h", "success": True}]}}),
+        "bookmark of stream 'Customers' is a JSON list",
+        "state_output",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_bad_input_files_end_with_one_line_naming_the_file(sandbox, tmp_path, case) -> None:
+    option, content, *expected = BAD_FILES[case]
+    path = tmp_path / "input.json"
+    path.write_text(content)
+    command = [*tap_command(tap_config(sandbox), tmp_path, None, None), option, str(path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ConfigurationError: ")
+    for text in expected:
+        assert text in last
+    assert result.stdout == ""
+
+
+def test_a_config_file_that_is_missing_is_named(tmp_path) -> None:
+    command = tap_command({}, tmp_path, None, None)
+    command[command.index("--config") + 1] = str(tmp_path / "missing.json")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 3
+    assert result.stderr.strip() == (
+        f"error: ConfigurationError: cannot read the config file {tmp_path / 'missing.json'}: "
+        "No such file or directory"
+    )

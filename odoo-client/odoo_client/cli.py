@@ -13,21 +13,31 @@ The traceback is printed too when the log level is DEBUG (LOGLEVEL=DEBUG or a de
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
-from odoo_client.errors import OdooError
+from odoo_client.errors import ConfigurationError, OdooError
 
 T = TypeVar("T")
 
 
+JSON_FILE_OPTIONS = ("--config", "--state", "--catalog", "--properties")
+
+
 def run_cli(main: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call `main(*args, **kwargs)`; an OdooError becomes one stderr line and `SystemExit`."""
+    """Call `main(*args, **kwargs)`; an OdooError becomes one stderr line and `SystemExit`.
+
+    The JSON files named on the command line are checked first, so a malformed one is named in
+    that line instead of ending in the SDK's JSON traceback.
+    """
     try:
+        check_json_files(sys.argv[1:])
         return main(*args, **kwargs)
     except OdooError as error:
         if debug_enabled():
@@ -45,3 +55,40 @@ def debug_enabled() -> bool:
     """Whether tracebacks are wanted: LOGLEVEL=DEBUG or a root logger at DEBUG."""
     level = os.environ.get("LOGLEVEL", "").strip().upper()
     return level == "DEBUG" or logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
+def check_json_files(argv: Sequence[str]) -> None:
+    """Raise ConfigurationError naming the first `--config/--state/--catalog` file that is not a
+    readable JSON object (`--config ENV` is meltano's way of saying "from the environment")."""
+    for option, value in _option_values(argv):
+        if option not in JSON_FILE_OPTIONS or (option == "--config" and value == "ENV"):
+            continue
+        path = Path(value)
+        try:
+            parsed = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            msg = f"cannot read the {option[2:]} file {value}: {error.strerror or error}"
+            raise ConfigurationError(msg, setting=option) from None
+        except ValueError as error:
+            msg = (
+                f"the {option[2:]} file {value} is not valid JSON ({error}); "
+                f"fix it, or run without {option}"
+                + (" (a full sync from start_date)" if option == "--state" else "")
+            )
+            raise ConfigurationError(msg, setting=option) from None
+        if not isinstance(parsed, dict):
+            msg = (
+                f"the {option[2:]} file {value} holds a JSON {type(parsed).__name__}, not an object"
+            )
+            raise ConfigurationError(msg, setting=option)
+
+
+def _option_values(argv: Sequence[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for index, argument in enumerate(argv):
+        option, equals, value = argument.partition("=")
+        if equals:
+            pairs.append((option, value))
+        elif index + 1 < len(argv):
+            pairs.append((argument, argv[index + 1]))
+    return pairs

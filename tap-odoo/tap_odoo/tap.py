@@ -11,6 +11,7 @@ from singer_sdk import typing as th
 
 from odoo_client import ConnectionSettings, OdooClient
 from odoo_client.cli import run_cli
+from odoo_client.errors import ConfigurationError
 from odoo_client.singer import CONNECTION_PROPERTIES
 from tap_odoo.discovery import DISCOVERY_PROPERTIES, discover
 from tap_odoo.output import PageBufferedWriter
@@ -146,6 +147,27 @@ class TapOdoo(Tap):
                 return None  # a catalog we did not write: describe everything
             models.add(entry.table)
         return sorted(models)
+
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        """The SDK's, once the state is known to be a tap's: `bookmarks` of objects per stream."""
+        bookmarks = state.get("bookmarks") or {}
+        problem = None
+        if not isinstance(bookmarks, dict):
+            problem = f"its bookmarks are a JSON {type(bookmarks).__name__}"
+        else:
+            for stream, bookmark in bookmarks.items():
+                if not isinstance(bookmark, dict):
+                    kind = type(bookmark).__name__
+                    problem = f"the bookmark of stream '{stream}' is a JSON {kind}"
+                    break
+        if problem:
+            msg = (
+                f"the state given is not a tap state: {problem}, not an object. A target's "
+                "results may have been saved as this tap's state (target-odoo with state_output "
+                "'hotglue' does that: use 'passthrough' with meltano). Fix or remove the state."
+            )
+            raise ConfigurationError(msg, setting="state")
+        super().load_state(state)
 
     def sync_all(self) -> None:  # type: ignore[misc]
         """Sync every selected stream, then print a summary table on stderr."""
