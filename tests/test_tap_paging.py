@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import random
 import threading
 
 import pytest
 
-from tap_odoo.deletions import iter_ranges, read_all_ids, to_ranges, vanished
+from tap_odoo.deletions import (
+    iter_ranges,
+    pack_ranges,
+    read_all_ids,
+    to_ranges,
+    unpack_ranges,
+    vanished,
+)
 from tap_odoo.paging import KEYSET, OFFSET, PageReader
 
 
@@ -93,3 +102,23 @@ def test_read_all_ids_pages_by_id() -> None:
 
     assert read_all_ids(search, [], 100) == list(range(1, 251))
     assert len(table.calls) == 3
+
+
+def test_packed_ranges_round_trip_and_stay_small() -> None:
+    rng = random.Random(5)
+    sparse = to_ranges(rng.sample(range(1, 300_000), 100_000))  # about a range per row
+    packed = pack_ranges(sparse)
+    assert packed.startswith("z:")
+    assert unpack_ranges(packed) == sparse
+    assert len(packed) * 10 < len(json.dumps(sparse))
+    assert unpack_ranges(pack_ranges([[1, 200_000]])) == [[1, 200_000]]
+    assert unpack_ranges(pack_ranges([])) == []
+    huge = [[2**40, 2**40 + 5], [2**41, 2**41]]
+    assert unpack_ranges(pack_ranges(huge)) == huge
+
+
+def test_plain_range_lists_of_older_states_are_still_read() -> None:
+    assert unpack_ranges([[1, 3], [7, 7]]) == [[1, 3], [7, 7]]
+    assert unpack_ranges(None) == []
+    with pytest.raises(ValueError, match="neither a list nor"):
+        unpack_ranges("1-3,7")

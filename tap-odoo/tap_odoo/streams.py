@@ -25,7 +25,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
 from odoo_client import errors
-from tap_odoo.deletions import read_all_ids, to_ranges, vanished
+from tap_odoo.deletions import pack_ranges, read_all_ids, to_ranges, unpack_ranges, vanished
 from tap_odoo.paging import OFFSET, PageReader
 from tap_odoo.schema import RELATION_NAME_SUFFIX, make_normalizer
 
@@ -300,8 +300,8 @@ class OdooStream(Stream):
             return client.search(self.model, page_domain, limit=limit, order="id asc")
 
         current = read_all_ids(search, domain, ID_PAGE_SIZE)
-        previous = self.stream_state.get("ids")
-        self.stream_state["ids"] = to_ranges(current)
+        previous = unpack_ranges(self.stream_state.get("ids"))
+        self.stream_state["ids"] = pack_ranges(to_ranges(current))
         if not previous:
             return
         deleted_at = self._server_now().isoformat()
