@@ -15,7 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-DUCKDB_FILE = ROOT / "output" / "odoo.duckdb"
+# meltano lets TARGET_DUCKDB_FILEPATH override the file meltano.yml names: count rows where
+# they land.
+DUCKDB_FILE = Path(os.environ.get("TARGET_DUCKDB_FILEPATH") or ROOT / "output" / "odoo.duckdb")
 DUCKDB_SCHEMA = "odoo"
 ODOO_SETTINGS = ("ODOO_URL", "ODOO_DATABASE", "ODOO_USERNAME", "ODOO_PASSWORD")
 

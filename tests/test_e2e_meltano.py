@@ -63,3 +63,32 @@ def test_meltano_run_lands_every_row_in_duckdb(sandbox, tmp_path) -> None:
         assert counts[stream] == len(ground_truth(sandbox, model)), stream
     assert set(counts) == set(STREAMS)
     assert counts["res_partner"] > 1000
+
+
+@pytest.mark.e2e
+def test_the_demo_prints_rows_per_stream_and_where_they_are(sandbox, tmp_path) -> None:
+    """`make demo` as a new user runs it (its own sandbox), minus the shared output folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "SANDBOX_"))}
+    duckdb_file = tmp_path / "demo.duckdb"
+    env["TARGET_DUCKDB_FILEPATH"] = str(duckdb_file)
+    demo_script = ROOT / "tests" / "demo.py"
+    result = subprocess.run(
+        [str(demo.BIN / "python"), str(demo_script)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = result.stdout[result.stdout.index("Rows loaded into") :].splitlines()
+    assert report[0] == f"Rows loaded into {duckdb_file} (schema odoo):"
+    printed = dict(line.split() for line in report[1:])
+    counts = demo.rows_per_table(duckdb_file)
+    assert set(printed) == set(STREAMS) | {"total"}
+    assert {name: int(rows) for name, rows in printed.items() if name != "total"} == counts
+    assert int(printed["total"]) == sum(counts.values()) > 1000
+    # The demo's sandbox has the default seed, hence the same secrets as the shared one.
+    for secret in sandbox.secrets:
+        assert secret not in result.stdout + result.stderr
