@@ -96,3 +96,20 @@ def test_a_config_file_that_is_missing_is_named(tmp_path) -> None:
         f"error: ConfigurationError: cannot read the config file {tmp_path / 'missing.json'}: "
         "No such file or directory"
     )
+
+
+def test_a_selected_stream_on_a_model_the_database_lacks_stops_the_run(sandbox, tmp_path) -> None:
+    config = tap_config(sandbox, models=["res.country"])
+    catalog = discover(config)
+    (entry,) = catalog["streams"]
+    gone = json.loads(json.dumps(entry))
+    gone.update(tap_stream_id="mrp_bom", stream="mrp_bom", table_name="mrp.bom")
+    catalog["streams"].append(gone)
+    command = tap_command(config, tmp_path, catalog, None)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 6, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: UnknownModelError: The catalog selects models this database does not have (app "
+        "uninstalled?): mrp.bom. Deselect their streams or run --discover again."
+    )
+    assert '"type":"RECORD"' not in result.stdout

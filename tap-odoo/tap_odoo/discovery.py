@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -215,16 +215,29 @@ class _Settings:
         )
 
 
-def discover(client: Any, config: Mapping[str, Any], logger: logging.Logger) -> list[StreamSpec]:
+def discover(
+    client: Any,
+    config: Mapping[str, Any],
+    logger: logging.Logger,
+    required: Collection[str] = (),
+) -> list[StreamSpec]:
     """Describe the database: one StreamSpec per readable model and per named stream.
 
     Unreadable models are left out with one warning listing them; so are preset streams whose
     app is not installed (one note). A named stream on a missing model, or naming fields the
-    model does not have, raises `errors.ConfigurationError`.
+    model does not have, raises `errors.ConfigurationError`. The `required` models (those a
+    catalog selects) are never left out quietly: one the database lacks raises
+    `errors.UnknownModelError`, one the user may not read `errors.AccessDeniedError`.
     """
     settings = _Settings.from_config(config)
     catalog_models = _list_models(client)
     labels = dict(catalog_models)
+    absent = sorted(set(required) - set(labels))
+    if absent:
+        raise errors.UnknownModelError(
+            "The catalog selects models this database does not have (app uninstalled?): "
+            f"{', '.join(absent)}. Deselect their streams or run --discover again."
+        )
 
     model_streams = _select_models(labels, settings, logger)
     named = _named_with_presets(settings, client)
@@ -249,6 +262,15 @@ def discover(client: Any, config: Mapping[str, Any], logger: logging.Logger) -> 
 
     wanted = sorted(set(model_streams) | (named_models & set(labels)))
     described, unreadable, failed = _describe_models(client, wanted, settings.max_parallel)
+    denied = sorted(set(required) & set(unreadable))
+    if denied:
+        raise errors.AccessDeniedError(
+            "The catalog selects models this user may not read: "
+            f"{', '.join(denied)}. Ask an Odoo administrator for read access (a group that "
+            "grants it), or deselect their streams.",
+            operation="read",
+            model=denied[0],
+        )
     if unreadable:
         logger.warning(
             "Skipping %d model(s) this user may not read: %s.",

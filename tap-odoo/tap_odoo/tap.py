@@ -132,7 +132,8 @@ class TapOdoo(Tap):
             # catalog on every run, and fields_get of hundreds of models is most of the cost.
             config["models"] = models
             config["exclude_models"] = []
-        return [OdooStream(self, spec) for spec in discover(self.client, config, self.logger)]
+        specs = discover(self.client, config, self.logger, required=models or ())
+        return [OdooStream(self, spec) for spec in specs]
 
     def _models_selected_in_input_catalog(self) -> list[str] | None:
         catalog = self.input_catalog
