@@ -16,6 +16,10 @@ def _default(value: t.Any) -> str:
     return value.isoformat(sep="T") if isinstance(value, dt.datetime) else str(value)
 
 
+# One encoder for every message: `json.dumps` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False)
+
+
 class PageBufferedWriter(SimpleSingerWriter):
     """The SDK's writer, with the standard library's JSON encoder and no flush per RECORD.
 
@@ -29,7 +33,7 @@ class PageBufferedWriter(SimpleSingerWriter):
         """One message as a line of JSON, byte for byte what the SDK's encoder writes."""
         payload = message.to_dict()
         try:
-            return json.dumps(payload, default=_default, separators=(",", ":"), allow_nan=False)
+            return _ENCODER.encode(payload)
         except ValueError:  # NaN or Infinity in a float: the SDK's encoder writes them as null
             return super().serialize_message(message)
 
