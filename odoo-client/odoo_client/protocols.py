@@ -224,7 +224,7 @@ class WebSessionProtocol(Protocol):
             # Odoo checks the session before running anything: re-sending is safe.
             with self._login_lock:
                 if generation == self._session_generation:
-                    self.authenticate(self.database)
+                    self._renew_session()
             try:
                 return self._call_kw(model, method, args, kwargs)
             except errors.SessionExpired:
@@ -233,6 +233,15 @@ class WebSessionProtocol(Protocol):
                     f"{self.username!r} again right after a new login; use protocol jsonrpc "
                     "or json2."
                 ) from None
+
+    def _renew_session(self) -> None:
+        """Log in again. The call it serves never ran, so a lost login answer makes the whole
+        call safe to retry, even a write."""
+        try:
+            self.authenticate(self.database)
+        except errors.TransientError as error:
+            error.may_have_run = False
+            raise
 
     def _call_kw(self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         params = {"model": model, "method": method, "args": list(args), "kwargs": kwargs}
