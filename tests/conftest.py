@@ -11,21 +11,68 @@
   odoo_client) for tests of the sandbox's wire behaviour.
 
 Faults and counters of the shared sandboxes are reset after every test.
+
+Every test is scanned for leaked secrets: what it printed and logged (pytest's captured sections)
+and the output of every `subprocess.run` it made with captured output. A password or API key of
+any sandbox started so far found there fails the test, naming where, never the secret. Tests of
+things that print secrets by design (the sandbox's own ready line) say so with
+`@pytest.mark.shows_secrets`.
 """
 
 from __future__ import annotations
 
+import subprocess
 import xmlrpc.client
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
+from leaks import leaked_places, scrubbed
 
 from odoo_sandbox import Sandbox
 
 _SHARED: list[Sandbox] = []
 _SECRETS: list[str] = []
+_SUBPROCESS_OUTPUT: list[tuple[str, str]] = []  # (command, text) of the current test
+_real_run = subprocess.run
+
+
+def _scanned_run(*args: Any, **kwargs: Any) -> subprocess.CompletedProcess:
+    """subprocess.run, keeping what the command printed for the leak scan."""
+    result = _real_run(*args, **kwargs)
+    command = args[0] if args else kwargs.get("args")
+    name = str(command[0] if isinstance(command, (list, tuple)) and command else command)
+    for text in (result.stdout, result.stderr):
+        if text:
+            decoded = text.decode(errors="replace") if isinstance(text, bytes) else text
+            _SUBPROCESS_OUTPUT.append((name.rsplit("/", 1)[-1], decoded))
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _scan_subprocess_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    _SUBPROCESS_OUTPUT.clear()
+    monkeypatch.setattr(subprocess, "run", _scanned_run)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Fail a passing test whose captured output or subprocess output holds a secret."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.passed or item.get_closest_marker("shows_secrets"):
+        return
+    places = [(title, text) for title, text in report.sections]
+    places += [(f"output of {command}", text) for command, text in _SUBPROCESS_OUTPUT]
+    leaks = leaked_places(places, _SECRETS)
+    if leaks:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"a password or API key of a sandbox appeared in: {', '.join(leaks)} "
+            "(shown below as ***)"
+        )
+        report.sections = [(title, scrubbed(text, _SECRETS)) for title, text in report.sections]
 
 
 def _start(**kwargs: object) -> Sandbox:

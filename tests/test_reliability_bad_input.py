@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from leaks import record_figures
 
 from odoo_sandbox import Sandbox
 
@@ -140,19 +140,14 @@ def figures(request) -> Callable[..., None]:
     """figures(faults, runs, expected, lost, duplicates): one JSON line to RELIABILITY_FIGURES."""
 
     def record(faults: dict, runs: int, expected: int, lost: int, duplicates: int) -> None:
-        path = os.environ.get("RELIABILITY_FIGURES")
-        if not path:
-            return
-        line = {
-            "test": f"bad_input_{request.node.name.removeprefix('test_')}",
-            "faults": faults,
-            "runs": runs,
-            "records_expected": expected,
-            "records_lost": lost,
-            "duplicates_created": duplicates,
-        }
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(json.dumps(line, sort_keys=True) + "\n")
+        record_figures(
+            f"bad_input_{request.node.name.removeprefix('test_')}",
+            faults=faults,
+            runs=runs,
+            expected=expected,
+            lost=lost,
+            duplicates=duplicates,
+        )
 
     return record
 

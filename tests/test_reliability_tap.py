@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from leaks import leaked, record_figures, scrubbed
 from singer_run import run_tap, tap_command
 
 from odoo_sandbox import Sandbox
@@ -82,28 +83,6 @@ def summary_rows(stderr: str, stream: str) -> int | None:
     return int(found[-1]) if found else None
 
 
-def record_figures(test: str, **figures: object) -> None:
-    """Append one JSON line of figures to $RELIABILITY_FIGURES, when it is set."""
-    target = os.environ.get("RELIABILITY_FIGURES")
-    if not target:
-        return
-    with Path(target).open("a", encoding="utf-8") as out:
-        out.write(json.dumps({"test": test, **figures}, sort_keys=True) + "\n")
-
-
-def leaked(text: str, secrets: list[str]) -> int:
-    """How many secrets appear in `text` (a count: never the secrets themselves)."""
-    return sum(1 for secret in secrets if secret and secret in text)
-
-
-def scrubbed(text: str, secrets: list[str]) -> str:
-    """`text` with every secret masked, safe to show in an assertion message."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 # 1. Faults -------------------------------------------------------------------------------------
 
 
@@ -146,8 +125,8 @@ def test_large_sync_through_faults_and_an_expired_session(
         "tap: 50k-row sync, 5% faults + session expiry",
         faults=injected | {"session_expired": stats["sessions_expired"]},
         runs=1,
-        rows_expected=len(truth),
-        rows_lost=len(truth - delivered),
+        expected=len(truth),
+        lost=len(truth - delivered),
         duplicates=len(emitted) - len(delivered),
         retries=retries,
         seconds=round(seconds, 1),
@@ -296,8 +275,8 @@ def test_killed_runs_resume_until_every_row_is_delivered_once(
         "tap: multi-stream sync, SIGKILL and resume",
         faults={"sigkill": kills},
         runs=len(runs),
-        rows_expected=expected,
-        rows_lost=sum(lost.values()),
+        expected=expected,
+        lost=sum(lost.values()),
         duplicates=emitted_total - unique,
         duplicates_committed=sum(delivered_twice.values()),
         retries=summary_retries(runs[-1].stderr),

@@ -12,7 +12,6 @@ Each test appends one JSON line of figures to the file named by RELIABILITY_FIGU
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from leaks import record_figures
 
 from odoo_sandbox import Sandbox
 
@@ -188,21 +188,16 @@ def tally(sandbox: Sandbox, load: Load, namespace: str = "singer") -> Tally:
     return result
 
 
-def record_figures(test: str, faults: dict, runs: int, found: Tally) -> None:
-    """One JSON line for the reliability report, when RELIABILITY_FIGURES names a file."""
-    path = os.environ.get("RELIABILITY_FIGURES")
-    if not path:
-        return
-    line = {
-        "test": test,
-        "faults": faults,
-        "runs": runs,
-        "records_expected": found.expected,
-        "records_lost": len(found.lost),
-        "duplicates_created": found.duplicates,
-    }
-    with open(path, "a", encoding="utf-8") as figures:
-        figures.write(json.dumps(line, sort_keys=True) + "\n")
+def record_tally(test: str, faults: dict, runs: int, found: Tally) -> None:
+    """The reliability figures of one target test (see leaks.record_figures)."""
+    record_figures(
+        test,
+        faults=faults,
+        runs=runs,
+        expected=found.expected,
+        lost=len(found.lost),
+        duplicates=found.duplicates,
+    )
 
 
 class KillSwitch:
@@ -304,7 +299,7 @@ def test_flaky_server_and_a_kill_between_calls_write_every_record_once(make_sand
 
     found = tally(sandbox, load)
     faults = {**sandbox.stats.snapshot()["faults"], "sigkill": int(switch.fired)}
-    record_figures("target_flaky_server_and_kill_between_calls", faults, len(runs), found)
+    record_tally("target_flaky_server_and_kill_between_calls", faults, len(runs), found)
     assert switch.fired, "the target finished before the kill: kill earlier"
     assert runs[0].returncode == -signal.SIGKILL
     # killed mid-run: during the invoices (2,000 partners and their external ids are in)
@@ -333,7 +328,7 @@ def test_a_kill_while_odoo_runs_a_create_does_not_duplicate_on_rerun(make_sandbo
 
     found = tally(sandbox, load)
     faults = {"sigkill": int(switch.fired)}
-    record_figures("target_kill_while_odoo_runs_a_create", faults, len(runs), found)
+    record_tally("target_kill_while_odoo_runs_a_create", faults, len(runs), found)
     assert switch.fired
     assert [run.returncode for run in runs] == [-signal.SIGKILL] + [0] * (len(runs) - 1)
     assert (found.lost, found.wrong) == ([], [])
@@ -358,7 +353,7 @@ def test_two_lost_answers_to_the_external_id_write_do_not_duplicate(make_sandbox
         runs.append(subprocess.run(target(config, singer), capture_output=True, check=False))
     found = tally(sandbox, load)
 
-    record_figures(
+    record_tally(
         "target_two_lost_external_id_writes",
         sandbox.stats.snapshot()["faults"],
         len(runs),
@@ -401,7 +396,7 @@ def test_memory_does_not_grow_with_the_record_count(make_sandbox, tmp_path):
     returncode, rss = rss_when_done(target(config, singer), results, [1000, 3500])
 
     found = tally(sandbox, load)
-    record_figures("target_memory_4000_records", {}, 1, found)
+    record_tally("target_memory_4000_records", {}, 1, found)
     assert returncode == 0
     assert sorted(rss) == [1000, 3500], "the run ended before RSS was sampled"
     assert (found.lost, found.duplicates, found.wrong) == ([], 0, [])
@@ -425,7 +420,7 @@ def test_a_lost_answer_to_action_post_reports_the_invoices_written(make_sandbox,
     done = subprocess.run(target(config, singer), capture_output=True, check=False)
 
     found = tally(sandbox, load)
-    record_figures("target_lost_action_post_answer", sandbox.stats.snapshot()["faults"], 1, found)
+    record_tally("target_lost_action_post_answer", sandbox.stats.snapshot()["faults"], 1, found)
     assert done.returncode == 0
     assert (found.lost, found.duplicates, found.wrong) == ([], 0, [])
     assert failed_outcomes(results) == []  # observed: the 5 posted invoices, "already posted"
