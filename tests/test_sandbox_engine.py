@@ -560,7 +560,52 @@ def test_context_language_check_on_odoo19():
         )
         == 10
     )
-    assert error_of(Engine(), "res.partner", "has_access", "read")[0] == "builtins.AttributeError"
+
+
+ACCESS_CALLS = [  # (method, args, kwargs) of execute_kw calls checking read access
+    ("has_access", [[], "read"], {}),
+    ("check_access", [[], "read"], {}),
+    ("check_access_rights", ["read"], {}),
+    ("check_access_rights", ["read"], {"raise_exception": False}),
+]
+PRIVATE = (
+    "odoo.exceptions.AccessError",
+    "Private methods (such as 'account.move.check_access') cannot be called remotely.",
+)
+MISSING = "builtins.AttributeError"
+DENIED = "odoo.exceptions.AccessError"
+
+
+@pytest.mark.parametrize(
+    ("version", "admin", "demo"),
+    [
+        # 17: only check_access_rights
+        (17, [MISSING, MISSING, True, True], [MISSING, MISSING, DENIED, False]),
+        # 18: has_access and check_access (None when allowed), check_access_rights deprecated
+        # (it returns check_access's None when it does not raise)
+        (18, [True, None, None, True], [False, DENIED, DENIED, False]),
+        # 19: check_access is @api.private; check_access_rights still there (gone in saas-19.1)
+        (19, [True, PRIVATE, None, True], [False, PRIVATE, DENIED, False]),
+    ],
+)
+def test_access_check_methods_follow_the_version(version, admin, demo):
+    eng = Engine(odoo_version=version)
+    for uid, expected in ((ADMIN, admin), (eng.users["demo"]["uid"], demo)):
+        answers = []
+        for method, args, kwargs in ACCESS_CALLS:
+            try:
+                answers.append(eng.execute(uid, "account.move", method, args, kwargs))
+            except OdooServerException as error:
+                answer = (error.name, error.message)
+                answers.append(answer if answer == PRIVATE else error.name)
+        assert answers == expected, (version, uid)
+    if version == 19:  # JSON-2: named arguments
+        call19 = eng.execute_named
+        assert call19(ADMIN, "mail.thread", "has_access", {"ids": [], "operation": "read"}) is False
+        assert call19(ADMIN, "account.move", "has_access", {"ids": [], "operation": "read"})
+        with pytest.raises(OdooServerException) as info:
+            call19(ADMIN, "account.move", "check_access", {"ids": [], "operation": "read"})
+        assert (info.value.name, info.value.message) == PRIVATE
 
 
 def test_computed_fields_clients_read(eng):

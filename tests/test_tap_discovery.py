@@ -32,6 +32,11 @@ def client_for(sandbox, login: str = "admin", **settings) -> OdooClient:
     return OdooClient(ConnectionSettings.from_config(config))
 
 
+def access_checks(calls: dict[str, int]) -> dict[str, int]:
+    """The read-access checks among a sandbox's call counters."""
+    return {k: n for k, n in calls.items() if k.endswith((".has_access", ".check_access_rights"))}
+
+
 def by_name(specs: list[StreamSpec]) -> dict[str, StreamSpec]:
     return {spec.name: spec for spec in specs}
 
@@ -106,10 +111,13 @@ def test_calls_one_fields_get_per_readable_model(sandbox):
     described = sorted(k[: -len(".fields_get")] for k in calls if k.endswith(".fields_get"))
     assert described == sorted({spec.model for spec in specs} | {"ir.model"})
     assert all(count == 1 for key, count in calls.items() if key.endswith(".fields_get"))
-    checks = {k: n for k, n in calls.items() if k.endswith((".check_access_rights", ".has_access"))}
+    checks = access_checks(calls)
     checked = sorted(k.rsplit(".", 1)[0] for k in checks)
     assert "mail.thread" in checked  # asked, and refused
     assert not set(checked) & set(TRANSIENT)  # never asked
+    # Odoo 17 has no has_access: the tap asks check_access_rights only, once per model.
+    assert all(key.endswith(".check_access_rights") for key in checks)
+    assert set(checks.values()) == {1}
 
 
 def test_restricted_user_gets_a_smaller_catalog_and_one_warning(sandbox, admin_catalog, caplog):
@@ -191,9 +199,40 @@ def test_odoo_19_over_json2(sandbox19):
     calls = sandbox19.stats.snapshot()["calls"]
     # ir.model has `abstract` on 19: the mixins are dropped before any access check.
     assert not [key for key in calls if key.startswith("mail.")]
-    # has_access (18+) is tried first; this server lacks it, so it is asked once, then never.
-    asked = {k: n for k, n in calls.items() if k.endswith((".has_access", ".check_access_rights"))}
-    assert sum(n for k, n in asked.items() if k.endswith(".has_access")) == 1
-    assert sum(n for k, n in asked.items() if k.endswith(".check_access_rights")) == 2
+    # On 18+ read access is asked with has_access, once per model; check_access_rights never.
+    assert access_checks(calls) == {"account.move.has_access": 1, "res.partner.has_access": 1}
     partner_id = specs["res_partner"].schema["properties"]["id"]
     assert partner_id == {"type": "integer", "description": "ID."}
+
+
+def test_odoo_18_checks_access_with_has_access(make_sandbox):
+    sandbox18 = make_sandbox(odoo_version=18)
+    client = client_for(sandbox18, "demo")
+    specs = by_name(discover(client, {"models": ["res.partner", "account.move", "mail.*"]}, LOGGER))
+    assert sorted(specs) == ["res_partner"]  # account.move refused to demo, mixins abstract
+    checks = access_checks(sandbox18.stats.snapshot()["calls"])
+    assert checks
+    assert all(key.endswith(".has_access") for key in checks)
+    assert checks["account.move.has_access"] == 1
+
+
+class _ClaimsOdoo18(OdooClient):
+    """A client that takes the server for Odoo 18 (as a wrong or missing version would)."""
+
+    @property
+    def server_version_info(self) -> tuple:
+        return (18, 0, 0, "final", 0, "")
+
+
+def test_a_server_without_has_access_falls_back_to_check_access_rights(sandbox):
+    # Odoo 17 has no has_access: asked first (the version suggests 18), it fails once with
+    # AttributeError, then check_access_rights answers that model and every later one.
+    user = sandbox.users["admin"]
+    config = {**sandbox.settings, "password": user["password"]}
+    client = _ClaimsOdoo18(ConnectionSettings.from_config(config))
+    sandbox.stats.reset()
+    specs = by_name(discover(client, {"models": ["res.partner", "account.move"]}, LOGGER))
+    assert sorted(specs) == ["account_move", "res_partner"]
+    checks = access_checks(sandbox.stats.snapshot()["calls"])
+    assert sum(n for k, n in checks.items() if k.endswith(".has_access")) == 1
+    assert sum(n for k, n in checks.items() if k.endswith(".check_access_rights")) == 2

@@ -52,7 +52,7 @@ from .values import db_timestamp
 NOT_FOUND = "werkzeug.exceptions.NotFound"
 UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
 INSTALLED_LANGS = ("en_US",)
-RECORD_METHODS = {"read", "write", "unlink", "copy", "exists"}
+RECORD_METHODS = {"read", "write", "unlink", "copy", "exists", "has_access", "check_access"}
 MODEL_METHODS = {
     "search",
     "search_read",
@@ -64,6 +64,12 @@ MODEL_METHODS = {
     "name_create",
     "default_get",
 }
+# The access API by version: 17 has only check_access_rights; 18 adds has_access (bool) and
+# check_access (raises AccessError, returns None) and deprecates check_access_rights, which then
+# returns None instead of True when it does not raise; 19 makes check_access private
+# (@api.private) and still has the deprecated check_access_rights (removed in saas-19.1).
+ACCESS_METHODS_SINCE = {"has_access": 18, "check_access": 18}
+PRIVATE_SINCE = {"check_access": 19}
 
 
 class BaseModel:
@@ -141,10 +147,18 @@ class BaseModel:
 
     def check_access_rights(self, operation, raise_exception=True):
         if self._engine.security.allowed(self._env.uid, self._model, operation):
-            return True
+            # 18+: `return self.browse().check_access(operation)`, which returns None
+            return True if self._engine.version < 18 or not raise_exception else None
         if raise_exception:
             raise self._engine.security.access_error(self._env.uid, self._model, operation)
         return False
+
+    def has_access(self, operation):
+        return self._engine.security.allowed(self._env.uid, self._model, operation)
+
+    def check_access(self, operation):
+        if not self._engine.security.allowed(self._env.uid, self._model, operation):
+            raise self._engine.security.access_error(self._env.uid, self._model, operation)
 
     def name_search(self, name="", args=None, operator="ilike", limit=100):
         return self._name_search(name, args, operator, limit)
@@ -358,7 +372,8 @@ class Engine:
             raise OdooServerException(USER_ERROR, f"Invalid language code: {lang}")
 
     def _resolve(self, model_name: str, method: str, named: bool) -> Model:
-        if not isinstance(method, str) or method.startswith("_"):
+        private = isinstance(method, str) and self.version >= PRIVATE_SINCE.get(method, 99)
+        if not isinstance(method, str) or method.startswith("_") or private:
             if named or self.version >= 19:
                 message = (
                     f"Private methods (such as '{model_name}.{method}') cannot be called remotely."
@@ -395,6 +410,8 @@ class Engine:
             return _name_search_v19
         if self.version >= 19 and method == "default_get":
             return _default_get_v19
+        if self.version < ACCESS_METHODS_SINCE.get(method, 0):
+            return None
         if method in MODEL_METHODS or method in RECORD_METHODS:
             return getattr(BaseModel, method)
         return None
