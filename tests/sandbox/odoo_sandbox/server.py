@@ -287,8 +287,9 @@ class Sandbox:
     def secrets(self) -> list[str]:
         """Every password and API key of this sandbox's users (for leak scans).
 
-        A password equal to a login (the demo's admin/admin) is left out: the username appears in
-        output legitimately, so scanning for it would only find false leaks.
+        Passwords are seeded random `pw-<16 hex>` tokens and API keys 40 hex characters, unlike
+        any login or word of the data, so a scan finds only real leaks. A secret equal to a login
+        would still be left out (the username appears in output legitimately).
         """
         found = []
         for login, user in self.users.items():
