@@ -12,6 +12,7 @@ from odoo_client.errors import ValidationError, WriteOutcomeUnknownError
 from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import load_mapping
+from target_odoo.model_fields import fit_mapping
 from target_odoo.passthrough import passthrough_mapping
 from target_odoo.upsert import BatchWriter, WriteSettings
 
@@ -19,7 +20,11 @@ ONE2MANY = {
     ("account.move", "invoice_line_ids"): ("account.move.line", "move_id"),
     ("purchase.order", "order_line"): ("purchase.order.line", "order_id"),
 }
-ACTIONS = {"action_post": "posted", "button_confirm": "purchase"}
+ACTIONS = {"action_post": "posted", "button_confirm": "purchase", "button_cancel": "cancel"}
+POSTED_UNLINK = (
+    "You can't delete a posted journal item. Don\u2019t play games with your accounting records; "
+    "reset the journal entry to draft before deleting it."
+)
 PARTNER_FIELDS = {
     "id": {"type": "integer", "readonly": True, "store": True},
     "name": {"type": "char", "store": True},
@@ -42,6 +47,8 @@ class MemoryOdoo:
         self.refuse_names: set[str] = set()
         self.missing_fields: set[str] = set()
         self.lose_answer: str | None = None  # "create": the next create runs, its answer is lost
+        self.uid = 2
+        self.creators: dict[int, int] = {}  # id -> create_uid (ids are unique across models)
         for code, name in [("BE", "Belgium"), ("US", "United States")]:
             self._insert("res.country", {"code": code, "name": name})
         for name in ["EUR", "USD"]:
@@ -53,6 +60,7 @@ class MemoryOdoo:
     def _insert(self, model: str, vals: dict) -> int:
         new_id, self.next_id = self.next_id, self.next_id + 1
         row = {"id": new_id}
+        self.creators[new_id] = self.uid
         if model in ("account.move", "purchase.order"):
             row["state"] = "draft"
         self.tables.setdefault(model, {})[new_id] = row
@@ -76,22 +84,34 @@ class MemoryOdoo:
 
     def _match(self, row: dict, domain: list) -> bool:
         for name, op, value in domain:
-            have = row.get(name, False)
+            have = self.creators[row["id"]] if name == "create_uid" else row.get(name, False)
             if (op == "=" and have != value) or (op == "in" and have not in value):
                 return False
             if op == ">" and not have > value:
                 return False
         return True
 
-    def search(self, model: str, domain: list, limit=None, order=None) -> list[int]:
+    def authenticate(self) -> int:
+        return self.uid
+
+    def _found(self, model: str, domain: list, context: dict | None) -> list[dict]:
+        """Rows matching `domain`; archived ones only with active_test False, as Odoo does."""
+        active_test = (context or {}).get("active_test", True) is not False
+        return [
+            row
+            for _, row in sorted(self.tables.get(model, {}).items())
+            if self._match(row, domain) and not (active_test and row.get("active") is False)
+        ]
+
+    def search(self, model: str, domain: list, limit=None, order=None, context=None) -> list[int]:
         self.calls[(model, "search")] += 1
-        ids = sorted(i for i, row in self.tables.get(model, {}).items() if self._match(row, domain))
+        ids = [row["id"] for row in self._found(model, domain, context)]
         ids = ids[::-1] if order == "id desc" else ids
         return ids[:limit] if limit else ids
 
-    def search_read(self, model, domain, fields, offset=0, limit=None, order=None):
+    def search_read(self, model, domain, fields, offset=0, limit=None, order=None, context=None):
         self.calls[(model, "search_read")] += 1
-        rows = [r for r in self.tables.get(model, {}).values() if self._match(r, domain)]
+        rows = self._found(model, domain, context)
         return [{f: r.get(f, False) for f in ["id", *fields]} for r in rows]
 
     def read(self, model, ids, fields):
@@ -132,6 +152,8 @@ class MemoryOdoo:
 
     def unlink(self, model, ids):
         self.calls[(model, "unlink")] += 1
+        if any(self.tables[model][i].get("state") == "posted" for i in ids):
+            raise ValidationError(POSTED_UNLINK)
         for rec_id in ids:
             del self.tables[model][rec_id]
         return True
@@ -139,6 +161,8 @@ class MemoryOdoo:
     def fields_get(self, model, attributes=None):
         self.calls[(model, "fields_get")] += 1
         fields = {name: {"type": "char", "store": True} for name in mapped_fields(model)}
+        if model in ("account.move", "purchase.order"):
+            fields["state"] = {"type": "selection", "store": True}
         if model == "res.partner":
             fields.update(copy.deepcopy(PARTNER_FIELDS))
         return {k: v for k, v in fields.items() if f"{model}.{k}" not in self.missing_fields}
@@ -168,6 +192,7 @@ def mapped_fields(model: str) -> set[str]:
             if owner == model:
                 names |= set(rule.fields) | set(rule.constants) | set(rule.lookups)
                 names |= set(getattr(rule, "on_create", {})) | set(getattr(rule, "lines", {}))
+                names |= {getattr(rule, "marker", None)} - {None}
     return names
 
 
@@ -179,6 +204,8 @@ def writer_for(odoo: MemoryOdoo, stream: str, **settings) -> BatchWriter:
     if mapping.passthrough:
         fields = odoo.fields_get(mapping.model)
         mapping = passthrough_mapping(mapping, fields, fields, MAPPING.passthrough)
+    else:  # as the sink does: fitted to the fields the database has (account.move: no active)
+        mapping, _ = fit_mapping(mapping, lambda model: set(odoo.fields_get(model)))
     return BatchWriter(odoo, mapping, external_ids, resolver, write_settings)
 
 
@@ -540,3 +567,28 @@ def test_a_lookup_odoo_refuses_fails_its_records_not_the_batch():
     assert outcomes[0].error == (
         "partner_id: creating the res.partner failed: refused name 'Refused Ltd'"
     )
+
+
+def test_archived_matches_are_never_used_and_say_why():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    desk = next(r["id"] for r in odoo.rows("product.product"))
+    odoo.tables["product.product"][desk]["active"] = False
+    odoo._insert("res.partner", {"name": "Old Ltd", "active": False})
+    records = [invoice("I-1", "C-0"), invoice("I-2", "NEW", customerName="Old Ltd")]
+    records[1]["lineItems"] = records[1]["lineItems"][1:]
+
+    outcomes = writer_for(odoo, "Invoices").write(records)
+
+    assert outcomes[0].status == "failed"
+    assert outcomes[0].error == (
+        f"product_id: product.product 'DESK' (id {desk}, by default_code) is not active in Odoo "
+        "(archived): activate it there, or send an active one"
+    )
+    assert outcomes[1].status == "created"  # a new active partner, not the archived namesake
+    partner = odoo.tables["account.move"][outcomes[1].odoo_id]["partner_id"]
+    assert odoo.tables["res.partner"][partner] == {
+        "id": partner,
+        "name": "Old Ltd",
+        "customer_rank": 1,
+    }

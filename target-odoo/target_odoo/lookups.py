@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_client.errors import OdooError, WriteOutcomeUnknownError
 from target_odoo.external_ids import ExternalIds, external_id_name
 from target_odoo.mapping import LookupRule, Match
+
+# Lookups see what Odoo's UI offers: active records only, whatever `include_archived` (a tap
+# setting) puts in the connection's context. Archived matches are looked for only to say so.
+ACTIVE_ONLY = {"active_test": True}
+WITH_ARCHIVED = {"active_test": False}
 
 
 @dataclass
@@ -25,6 +30,7 @@ class LookupRequest:
     error: str | None = None
     created: bool = False
     done: bool = False
+    inactive: list[tuple[Match, Any, int]] = field(default_factory=list)
 
     def describe(self) -> str:
         """The source values tried, for error messages."""
@@ -50,15 +56,31 @@ class LookupResolver:
         self.external_ids = external_ids
         self.dry_run = dry_run
         self._found: dict[tuple, int] = {}
+        self._inactive: dict[tuple, int] = {}  # matches found only among archived records
 
-    def resolve(self, requests: list[LookupRequest]) -> None:
-        """Fill `result` (an id, a list of ids, or None) or `error` of every request."""
+    def resolve(self, requests: list[LookupRequest], *, create: bool = True) -> None:
+        """Fill `result` (an id, a list of ids, or None) or `error` of every request.
+
+        With `create=False` records a lookup would create stay pending (`done` False) for
+        `create_missing`, so a record failing for another reason creates nothing.
+        """
         rounds = max((len(request.rule.matches) for request in requests), default=0)
         for index in range(rounds):
             pending = [r for r in requests if not r.done and index < len(r.keys)]
             pending = [r for r in pending if r.keys[index] is not None]
             self._run_round(pending, index)
+        missing = [r for r in requests if not r.done]
+        if not create:
+            missing = [r for r in missing if not self._creates(r)]
+        self._handle_missing(missing)
+
+    def create_missing(self, requests: list[LookupRequest]) -> None:
+        """Create what the pending requests of `resolve(create=False)` ask for."""
         self._handle_missing([r for r in requests if not r.done])
+
+    @staticmethod
+    def _creates(request: LookupRequest) -> bool:
+        return request.rule.on_missing == "create" and bool(request.create_values)
 
     def _cache_key(self, rule: LookupRule, match: Match, value: Any) -> tuple:
         return (rule.model, _match_target(match), json.dumps(rule.domain), json.dumps(value))
@@ -107,10 +129,28 @@ class LookupResolver:
             for name, res_id in self.external_ids.find(rule.model, list(names)).items():
                 self._found.setdefault(self._cache_key(rule, match, names[name]), res_id)
             return
-        domain = [(match.field, "in", values), *[tuple(leaf) for leaf in rule.domain]]
-        rows = self.client.search_read(rule.model, domain, ["id", match.field], order="id")
-        for row in rows:
+        extra = [tuple(leaf) for leaf in rule.domain]
+        rows = self.client.search_read(
+            rule.model,
+            [(match.field, "in", values), *extra],
+            ["id", match.field],
+            order="id",
+            context=ACTIVE_ONLY,
+        )
+        for row in rows:  # the oldest active match wins
             self._found.setdefault(self._cache_key(rule, match, row[match.field]), row["id"])
+        missing = [v for v in values if self._cache_key(rule, match, v) not in self._found]
+        if not missing:
+            return
+        rows = self.client.search_read(
+            rule.model,
+            [(match.field, "in", missing), *extra],
+            ["id", match.field],
+            order="id",
+            context=WITH_ARCHIVED,
+        )
+        for row in rows:
+            self._inactive.setdefault(self._cache_key(rule, match, row[match.field]), row["id"])
 
     def _assign(self, request: LookupRequest, index: int) -> None:
         match = request.rule.matches[index]
@@ -118,22 +158,50 @@ class LookupResolver:
             self._found.get(self._cache_key(request.rule, match, value))
             for value in self._values(request, index)
         ]
+        archived = {
+            json.dumps(value): self._inactive[key]
+            for value in self._values(request, index)
+            if (key := self._cache_key(request.rule, match, value)) in self._inactive
+        }
         if request.rule.many:
             missing = [
                 v for v, res_id in zip(request.keys[index], found, strict=True) if res_id is None
             ]
             request.result = [res_id for res_id in found if res_id is not None]
             request.done = True
-            if missing and request.rule.on_missing != "empty":
+            inactive = [v for v in missing if json.dumps(v) in archived]
+            if inactive:
+                request.inactive = [(match, v, archived[json.dumps(v)]) for v in inactive]
+                request.error = self._inactive_error(request)
+            elif missing and request.rule.on_missing != "empty":
                 by = match.field or "external id"
                 request.error = f"{request.label}: no {request.rule.model} with {by} in {missing!r}"
         elif found[0] is not None:
             request.result = found[0]
             request.done = True
+        elif archived:
+            value = request.keys[index]
+            request.inactive.append((match, value, archived[json.dumps(value)]))
+
+    @staticmethod
+    def _inactive_error(request: LookupRequest) -> str:
+        found = ", ".join(
+            f"{value!r} (id {res_id}, by {match.field})"
+            for match, value, res_id in request.inactive
+        )
+        return (
+            f"{request.label}: {request.rule.model} {found} is not active in Odoo (archived): "
+            "activate it there, or send an active one"
+        )
 
     def _handle_missing(self, requests: list[LookupRequest]) -> None:
         to_create: dict[str, list[LookupRequest]] = defaultdict(list)
         for request in requests:
+            if request.inactive and request.rule.on_missing != "create":
+                # Found, but archived: never written silently, nor left empty (a passthrough
+                # currency left empty would become the company's).
+                request.error, request.done = self._inactive_error(request), True
+                continue
             if request.rule.on_missing == "empty":
                 request.result = None
             elif request.rule.on_missing == "create" and request.create_values:

@@ -125,8 +125,11 @@ class TargetOdoo(Target):
 
     @cached_property
     def client(self) -> OdooClient:
-        """The Odoo connection for this run."""
-        return OdooClient(ConnectionSettings.from_config(self.config))
+        """The Odoo connection for this run. `include_archived` is a tap setting: the target
+        keeps Odoo's default context (active records only) and asks for archived ones where it
+        means to (reading its own records back)."""
+        config = {**self.config, "include_archived": False}
+        return OdooClient(ConnectionSettings.from_config(config))
 
     @cached_property
     def write_settings(self) -> WriteSettings:

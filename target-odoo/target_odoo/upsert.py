@@ -150,9 +150,17 @@ class BatchWriter:
                 item.name = ""
 
     def _resolve_lookups(self, items: list[Item]) -> None:
+        """Lookups first, then the records they create (a customer named on an invoice) only
+        for records nothing else fails: a failed record leaves nothing behind."""
         requests = [r for item in items for r in item.prepared.lookup_requests()]
-        self.resolver.resolve(requests)
+        self.resolver.resolve(requests, create=False)
         for item in items:
+            error = item.prepared.lookup_error()
+            if error:
+                item.fail(error)
+        ok = [item for item in items if item.live]
+        self.resolver.create_missing([r for item in ok for r in item.prepared.lookup_requests()])
+        for item in ok:
             error = item.prepared.lookup_error()
             if error:
                 item.fail(error)
