@@ -569,6 +569,28 @@ def test_a_lookup_odoo_refuses_fails_its_records_not_the_batch():
     )
 
 
+def test_a_model_without_active_or_cancel_action_fails_archive_deletes_clearly():
+    odoo = MemoryOdoo()
+    mapping = load_mapping({"streams": {"Docs": {"model": "x.doc", "fields": {"name": "name"}}}})
+    fitted, _ = fit_mapping(mapping.for_stream("Docs"), lambda model: {"name"})
+    settings = WriteSettings()
+    external_ids = ExternalIds(odoo, settings.namespace)
+
+    def writer() -> BatchWriter:
+        return BatchWriter(odoo, fitted, external_ids, LookupResolver(odoo, external_ids), settings)
+
+    writer().write([{"id": "D-1", "name": "Doc"}])
+
+    (outcome,) = writer().write([{"id": "D-1", "name": "Doc", "_sdc_deleted_at": "2026-11-22"}])
+
+    assert outcome.status == "failed"
+    assert outcome.error == (
+        "delete (archive) failed: x.doc has no 'active' field and no cancel action to archive it "
+        "with; set delete_mode=unlink, or give stream 'Docs' a 'cancel' rule in the mapping"
+    )
+    assert odoo.calls[("x.doc", "write")] == 0
+
+
 def test_archived_matches_are_never_used_and_say_why():
     odoo = MemoryOdoo()
     writer_for(odoo, "Customers").write(customers(1))

@@ -92,6 +92,25 @@ class AfterAction:
 
 
 @dataclass(frozen=True)
+class CancelRule:
+    """How a record of a model without `active` is archived: its business cancel action."""
+
+    method: str
+    done: StateGuard | None = None
+    before_unlink: bool = False
+
+
+# Models without `active` whose documents are archived by cancelling them (a stream's `cancel`
+# in the mapping overrides this). Odoo 17's account.move.button_cancel resets a posted move to
+# draft itself; purchase and sale orders are only deleted once cancelled.
+DEFAULT_CANCEL = {
+    "account.move": CancelRule("button_cancel", StateGuard("state", ("cancel",))),
+    "purchase.order": CancelRule("button_cancel", StateGuard("state", ("cancel",)), True),
+    "sale.order": CancelRule("action_cancel", StateGuard("state", ("cancel",)), True),
+}
+
+
+@dataclass(frozen=True)
 class AttachmentRule:
     """Files from a source list attached to the written record."""
 
@@ -118,6 +137,12 @@ class StreamMapping:
     locked_when: StateGuard | None = None
     attachments: AttachmentRule | None = None
     passthrough: bool = False
+    cancel: CancelRule | None = None
+    has_active: bool = True
+
+    def __post_init__(self) -> None:
+        if self.cancel is None and self.model in DEFAULT_CANCEL:
+            object.__setattr__(self, "cancel", DEFAULT_CANCEL[self.model])
 
 
 @dataclass(frozen=True)
@@ -241,6 +266,16 @@ def _after(spec: dict) -> AfterAction:
     return AfterAction(method=spec["method"], when=condition, unless=_guard(spec.get("unless")))
 
 
+def _cancel(spec: dict | None) -> CancelRule | None:
+    if spec is None:
+        return None
+    return CancelRule(
+        method=spec["method"],
+        done=_guard(spec.get("done")),
+        before_unlink=spec.get("before_unlink", False),
+    )
+
+
 def _stream(name: str, spec: dict) -> StreamMapping:
     lines = {
         one2many: LinesRule(
@@ -264,6 +299,7 @@ def _stream(name: str, spec: dict) -> StreamMapping:
         after=tuple(_after(one) for one in spec.get("after", [])),
         locked_when=_guard(spec.get("locked_when")),
         attachments=AttachmentRule(**spec["attachments"]) if "attachments" in spec else None,
+        cancel=_cancel(spec.get("cancel")),
     )
 
 

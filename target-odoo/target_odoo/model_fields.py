@@ -40,6 +40,7 @@ def fit_mapping(
     }
     fitted = dataclasses.replace(
         mapping,
+        has_active="active" in known,
         fields=_keep(mapping.fields, known, mapping.model, dropped),
         constants=_keep(mapping.constants, known, mapping.model, dropped),
         on_create=_keep(mapping.on_create, known, mapping.model, dropped),

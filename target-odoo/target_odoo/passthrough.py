@@ -66,4 +66,5 @@ def passthrough_mapping(
         fields=fields,
         lookups=lookups,
         passthrough=True,
+        has_active="active" in fields_info,
     )

@@ -87,7 +87,10 @@ SETTINGS = th.PropertiesList(
         default="archive",
         allowed_values=["archive", "unlink"],
         title="Delete mode",
-        description="Records with _sdc_deleted_at: archive (active = False) or unlink them.",
+        description=(
+            "Records with _sdc_deleted_at: archive (active = False; documents without active, "
+            "such as invoices and purchase orders, are cancelled) or unlink them."
+        ),
     ),
     th.Property(
         "state_output",

@@ -385,22 +385,112 @@ class BatchWriter:
         if self.settings.dry_run:
             self._mark(present, "would_delete")
             return
-        ids = [i.outcome.odoo_id for i in present]
-        try:
-            if self.settings.delete_mode == "unlink":
-                self.client.unlink(self.model, ids)
-                self.external_ids.forget(self.model, [i.name for i in present])
-            else:
-                self.client.write(self.model, ids, {"active": False})
-            self._mark(present, DELETED)
-        except OdooError as error:
-            if len(present) == 1:
-                present[0].fail(
-                    f"delete ({self.settings.delete_mode}) failed: {_error_text(error)}"
-                )
-                return
+        if self.settings.delete_mode == "unlink":
+            self._unlink(present)
+        elif self.mapping.has_active:
+            archive = {"active": False}
+            self._delete_call(
+                present, "archive", lambda ids: self.client.write(self.model, ids, archive)
+            )
+        elif self.mapping.cancel:
+            self._cancel(present)
+        else:
             for item in present:
-                self._delete([item])
+                item.fail(
+                    f"delete (archive) failed: {self.model} has no 'active' field and no cancel "
+                    f"action to archive it with; set delete_mode=unlink, or give stream "
+                    f"{self.mapping.stream!r} a 'cancel' rule in the mapping"
+                )
+
+    def _unlink(self, items: list[Item]) -> None:
+        rule = self.mapping.cancel
+        if rule and rule.before_unlink:  # Odoo deletes orders only once cancelled
+            items = self._cancel(items)
+            for item in items:
+                item.outcome.status = UNCHANGED
+        hint = ""
+        if rule and rule.before_unlink:
+            hint = f"It is cancelled ({rule.method}) but still in Odoo."
+        elif rule:
+            hint = f"The record is kept (delete_mode=archive would cancel it with {rule.method})."
+        done = self._delete_call(
+            items, "unlink", lambda ids: self.client.unlink(self.model, ids), hint=hint
+        )
+        if done:
+            self.external_ids.forget(self.model, [i.name for i in done])
+
+    def _states(self, items: list[Item], field_name: str) -> dict[int, Any]:
+        rows = self.client.read(self.model, [i.outcome.odoo_id for i in items], [field_name])
+        return {row["id"]: row[field_name] for row in rows}
+
+    def _cancel(self, items: list[Item]) -> list[Item]:
+        """Archive by the model's cancel action; answer the items now cancelled."""
+        rule = self.mapping.cancel
+        guard = rule.done
+        todo = items
+        if guard:
+            try:
+                states = self._states(items, guard.field)
+            except OdooError as error:
+                for item in items:
+                    item.fail(f"delete (archive) failed: reading {guard.field}: {error}")
+                return []
+            todo = []
+            for item in items:
+                state = states.get(item.outcome.odoo_id)
+                if state in guard.values:
+                    item.outcome.status = DELETED
+                    item.outcome.note = f"already {state} in Odoo"
+                else:
+                    todo.append(item)
+        what = f"archive: {rule.method}"
+        self._delete_call(
+            todo,
+            what,
+            lambda ids: self.client.call(self.model, rule.method, ids),
+            settled=self._cancelled if guard else None,
+        )
+        return [i for i in items if i.outcome.status == DELETED]
+
+    def _cancelled(self, items: list[Item]) -> list[Item]:
+        """After a cancel call failed or lost its answer: the items Odoo cancelled anyway."""
+        guard = self.mapping.cancel.done
+        try:
+            states = self._states(items, guard.field)
+        except OdooError:
+            return []
+        return [i for i in items if states.get(i.outcome.odoo_id) in guard.values]
+
+    def _delete_call(
+        self,
+        items: list[Item],
+        what: str,
+        action: Any,
+        hint: str = "",
+        settled: Any = None,
+    ) -> list[Item]:
+        """One call for all; Odoo refusing it, one by one. Answer the items deleted."""
+        if not items:
+            return []
+        try:
+            action([i.outcome.odoo_id for i in items])
+        except OdooError as error:
+            done = settled(items) if settled else []
+            self._mark(done, DELETED)
+            gone = {id(i) for i in done}
+            rest = [i for i in items if id(i) not in gone]
+            if isinstance(error, WriteOutcomeUnknownError) or len(rest) <= 1:
+                text = f"delete ({what}) failed: {_error_text(error)}"
+                if hint:
+                    text = f"{text.rstrip('.')}. {hint}"
+                for item in rest:
+                    item.fail(text)
+                return done
+            for item in rest:
+                done += self._delete_call([item], what, action, hint, settled)
+            return done
+        self._mark(items, DELETED)
+        return items
 
     @staticmethod
     def _mark(items: list[Item], status: str) -> None:
