@@ -94,7 +94,7 @@ def test_every_unified_record_is_created(loaded):
         "Customers": {"C-1": "created", "C-2": "created", "C-3": "created"},
         "Vendors": {"V-1": "created", "V-2": "created"},
         "Invoices": {"INV-1": "created", "INV-2": "created", "CN-1": "created", "INV-3": "created"},
-        "Bills": {"BILL-1": "created", "BILL-2": "created"},
+        "Bills": {"BILL-1": "created", "BILL-2": "created", "BILL-3": "created"},
         "BuyOrders": {"PO-1": "created", "PO-2": "created"},
         "PurchaseInvoices": {"PI-1": "created"},
         "Suppliers": {"S-1": "created"},
@@ -194,6 +194,7 @@ def test_invoices_and_bills_have_lines_taxes_and_states(loaded):
             ("INV-3", "Invoices_INV-3"),
             ("BILL-1", "Bills_BILL-1"),
             ("BILL-2", "Bills_BILL-2"),
+            ("BILL-3", "Bills_BILL-3"),
         ]
     }
     eur = odoo.one("res.currency", [["name", "=", "EUR"]], ["id"])["id"]
@@ -206,6 +207,7 @@ def test_invoices_and_bills_have_lines_taxes_and_states(loaded):
         "INV-3": ("out_invoice", "draft"),
         "BILL-1": ("in_invoice", "posted"),
         "BILL-2": ("in_invoice", "draft"),
+        "BILL-3": ("in_refund", "posted"),
     }
     inv1 = moves["INV-1"]
     assert inv1["partner_id"] == odoo.xmlid("Customers_C-1")
@@ -235,6 +237,79 @@ def test_invoices_and_bills_have_lines_taxes_and_states(loaded):
         "account.move", [["id", "=", odoo.xmlid("Invoices_INV-2")]], ["invoice_payment_term_id"]
     )["invoice_payment_term_id"]
     assert terms == odoo.one("account.payment.term", [["name", "=", "30 Days"]], ["id"])["id"]
+
+
+def test_tax_rates_have_their_rate_and_use(loaded):
+    sandbox, _, _ = loaded
+    odoo = Odoo(sandbox)
+    fields = ["name", "amount", "amount_type", "type_tax_use", "description", "active"]
+
+    sale = odoo.one("account.tax", [["id", "=", odoo.xmlid("TaxRates_T-S21")]], fields)
+    purchase = odoo.one("account.tax", [["id", "=", odoo.xmlid("TaxRates_T-P21")]], fields)
+
+    assert {k: v for k, v in sale.items() if k != "id"} == {
+        "name": "VAT 21% (sales)",
+        "amount": 21.0,
+        "amount_type": "percent",
+        "type_tax_use": "sale",
+        "description": "S21",
+        "active": True,
+    }
+    assert {k: v for k, v in purchase.items() if k != "id"} == {
+        "name": "VAT 21% (purchases)",
+        "amount": 21.0,
+        "amount_type": "percent",
+        "type_tax_use": "purchase",
+        "description": "P21",
+        "active": True,
+    }
+
+
+def test_documents_have_the_totals_and_taxes_of_their_lines(loaded):
+    sandbox, _, _ = loaded
+    odoo = Odoo(sandbox)
+    totals = ["amount_untaxed", "amount_tax", "amount_total"]
+
+    moves = {
+        key: odoo.one("account.move", [["id", "=", odoo.xmlid(key)]], ["name", *totals])
+        for key in [
+            "Invoices_INV-1",
+            "Invoices_INV-2",
+            "Invoices_CN-1",
+            "Bills_BILL-1",
+            "Bills_BILL-2",
+            "Bills_BILL-3",
+        ]
+    }
+    orders = {
+        key: odoo.one("purchase.order", [["id", "=", odoo.xmlid(key)]], totals)
+        for key in ["BuyOrders_PO-1", "BuyOrders_PO-2"]
+    }
+
+    assert {k: tuple(m[t] for t in totals) for k, m in moves.items()} == {
+        "Invoices_INV-1": (1280.5, 252.0, 1532.5),  # 10 x 120 at 21% + 80.5 untaxed
+        "Invoices_INV-2": (599.88, 125.97, 725.85),  # 12 x 49.99 at 21%
+        "Invoices_CN-1": (120.0, 25.2, 145.2),
+        "Bills_BILL-1": (490.0, 102.9, 592.9),  # 20 x 24.5 at 21% (purchase tax)
+        "Bills_BILL-2": (1440.0, 0.0, 1440.0),
+        "Bills_BILL-3": (49.0, 10.29, 59.29),  # the credit note: 2 x 24.5 at 21%
+    }
+    assert moves["Bills_BILL-3"]["name"].startswith("RBILL/2026/01/")  # a vendor refund number
+    assert {k: tuple(o[t] for t in totals) for k, o in orders.items()} == {
+        "BuyOrders_PO-1": (195.0, 40.95, 235.95),
+        "BuyOrders_PO-2": (224.0, 0.0, 224.0),
+    }
+    refund_lines = odoo(
+        "account.move.line",
+        "search_read",
+        [["move_id", "=", odoo.xmlid("Bills_BILL-3")], ["display_type", "=", "product"]],
+        fields=["name", "quantity", "price_unit", "tax_ids", "price_subtotal"],
+        load=False,
+    )
+    assert [
+        (ln["name"], ln["quantity"], ln["price_unit"], ln["tax_ids"], ln["price_subtotal"])
+        for ln in refund_lines
+    ] == [("A4 paper (returned)", 2.0, 24.5, [odoo.xmlid("TaxRates_T-P21")], 49.0)]
 
 
 def test_purchase_orders_are_confirmed_as_the_source_says(loaded):
