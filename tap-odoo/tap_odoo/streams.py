@@ -20,7 +20,6 @@ import time
 import typing as t
 
 from singer_sdk import Stream
-from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage
 
@@ -322,7 +321,7 @@ class OdooStream(Stream):
                     stream=stream_map.stream_alias,
                     record=mapped,
                     version=self._stream_version,
-                    time_extracted=utc_now(),
+                    time_extracted=dt.datetime.now(dt.timezone.utc),
                 )
 
     # State
