@@ -49,6 +49,8 @@ class MemoryOdoo:
         self.lose_answer: str | None = None  # "create": the next create runs, its answer is lost
         self.uid = 2
         self.creators: dict[int, int] = {}  # id -> create_uid (ids are unique across models)
+        self.crash_on: str | None = None  # "model.method": the process dies at that call
+        self.intruder: dict | None = None  # created by another user right after a lost create
         for code, name in [("BE", "Belgium"), ("US", "United States")]:
             self._insert("res.country", {"code": code, "name": name})
         for name in ["EUR", "USD"]:
@@ -132,6 +134,8 @@ class MemoryOdoo:
 
     def create(self, model, vals_list):
         self.calls[(model, "create")] += 1
+        if self.crash_on == f"{model}.create":
+            raise SystemExit("killed")
         for vals in vals_list:
             if vals.get("name") in self.refuse_names:
                 raise ValidationError(f"refused name {vals['name']!r}")
@@ -141,6 +145,10 @@ class MemoryOdoo:
         ids = [self._insert(model, vals) for vals in vals_list]
         if self.lose_answer == "create":
             self.lose_answer = None
+            if self.intruder:
+                self.uid, mine = 99, self.uid
+                self._insert(model, self.intruder)
+                self.uid = mine
             raise WriteOutcomeUnknownError("connection dropped after sending")
         return ids
 
@@ -589,6 +597,44 @@ def test_a_model_without_active_or_cancel_action_fails_archive_deletes_clearly()
         "with; set delete_mode=unlink, or give stream 'Docs' a 'cancel' rule in the mapping"
     )
     assert odoo.calls[("x.doc", "write")] == 0
+
+
+@pytest.mark.parametrize("stream", ["Customers", "Invoices"])
+def test_a_run_killed_between_create_and_external_id_does_not_duplicate(stream):
+    odoo = MemoryOdoo()
+    if stream == "Invoices":
+        writer_for(odoo, "Customers").write(customers(1))
+    model = "res.partner" if stream == "Customers" else "account.move"
+    records = customers(2) if stream == "Customers" else [invoice("I-1", "C-0")]
+    odoo.crash_on = "ir.model.data.create"
+    with pytest.raises(SystemExit):
+        writer_for(odoo, stream).write(copy.deepcopy(records))
+    odoo.crash_on = None
+    count = len(odoo.rows(model))
+    assert count == (2 if stream == "Customers" else 1)
+
+    outcomes = writer_for(odoo, stream).write(copy.deepcopy(records))
+
+    assert len(odoo.rows(model)) == count  # adopted, not created again
+    assert {o.status for o in outcomes} == {"unchanged"}
+    assert all(o.existing and o.note.startswith("found by its") for o in outcomes)
+    again = writer_for(odoo, stream).write(copy.deepcopy(records))
+    assert [(o.status, o.note) for o in again] == [("unchanged", None)] * len(records)
+
+
+def test_a_lost_create_is_matched_even_when_someone_else_created_records_meanwhile():
+    odoo = MemoryOdoo()
+    odoo.lose_answer = "create"
+    odoo.intruder = {"name": "Bob"}  # another user's record, created right after ours
+    source = [{"id": 7, "name": "Bob"}, {"id": 8, "name": "Alice"}]
+
+    outcomes = writer_for(odoo, "res_partner").write(source)
+
+    assert [o.status for o in outcomes] == ["created", "created"]
+    bobs = [r["id"] for r in odoo.rows("res.partner") if r["name"] == "Bob"]
+    assert len(bobs) == 2
+    assert outcomes[0].odoo_id == min(bobs)  # ours, not the intruder's
+    assert {r["res_id"] for r in odoo.rows("ir.model.data")} == {o.odoo_id for o in outcomes}
 
 
 def test_archived_matches_are_never_used_and_say_why():

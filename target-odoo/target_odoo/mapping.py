@@ -138,6 +138,8 @@ class StreamMapping:
     attachments: AttachmentRule | None = None
     passthrough: bool = False
     cancel: CancelRule | None = None
+    marker: str | None = None
+    natural_key: tuple[str, ...] = ()
     has_active: bool = True
 
     def __post_init__(self) -> None:
@@ -300,6 +302,8 @@ def _stream(name: str, spec: dict) -> StreamMapping:
         locked_when=_guard(spec.get("locked_when")),
         attachments=AttachmentRule(**spec["attachments"]) if "attachments" in spec else None,
         cancel=_cancel(spec.get("cancel")),
+        marker=spec.get("marker"),
+        natural_key=tuple(spec.get("natural_key", ())),
     )
 
 
@@ -355,12 +359,34 @@ def _check_references(streams: dict) -> None:
                         )
 
 
+def _check_recovery_keys(streams: dict) -> None:
+    for name, spec in streams.items():
+        mapped = {
+            field_name
+            for section in ("fields", "constants", "on_create", "lookups")
+            for field_name in spec.get(section, {})
+        }
+        marker = spec.get("marker")
+        if marker in mapped:
+            raise MappingError(
+                f"invalid mapping: stream {name!r}, key 'marker': {marker!r} is mapped; the "
+                "marker field must be one the mapping leaves free (it holds the external id)"
+            )
+        for field_name in spec.get("natural_key", ()):
+            if field_name not in mapped:
+                raise MappingError(
+                    f"invalid mapping: stream {name!r}, key 'natural_key': {field_name!r} is "
+                    "not a mapped field (fields, constants, on_create or lookups)"
+                )
+
+
 def parse_mapping(document: Any) -> Mapping:
     """Validate a mapping document (already parsed JSON) and build the typed rules."""
     validate_mapping(document)
     streams = _resolve_same_as(document["streams"])
     _check_references(streams)
     _check_action_only_fields(streams)
+    _check_recovery_keys(streams)
     passthrough = document.get("passthrough", {})
     return Mapping(
         streams={name: _stream(name, spec) for name, spec in streams.items()},

@@ -38,8 +38,17 @@ def fit_mapping(
         name: _fit_lines(rule, fields_of(rule.model), dropped)
         for name, rule in _keep(mapping.lines, known, mapping.model, dropped).items()
     }
+    marker = mapping.marker
+    if marker and marker not in known:
+        dropped.append(f"{mapping.model}.{marker}")
+        marker = None
+    natural_key = mapping.natural_key
+    if any(name not in known for name in natural_key):
+        natural_key = ()
     fitted = dataclasses.replace(
         mapping,
+        marker=marker,
+        natural_key=natural_key,
         has_active="active" in known,
         fields=_keep(mapping.fields, known, mapping.model, dropped),
         constants=_keep(mapping.constants, known, mapping.model, dropped),

@@ -16,6 +16,7 @@ from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import AfterAction, StreamMapping
 from target_odoo.paths import read_path
 from target_odoo.record_values import PreparedRecord, RecordError, prepare_record
+from target_odoo.recovery import Unrecorded
 from target_odoo.results import CREATED, DELETED, FAILED, UNCHANGED, UPDATED, Outcome, record_hash
 from target_odoo.transforms import apply_transform
 
@@ -24,6 +25,10 @@ LOST_ANSWER = (
     "apart; check for duplicates before re-running"
 )
 LOST_NOTHING_MADE = "Odoo's answer to the create was lost and nothing was created; re-run"
+ADOPTED = (
+    "found by its {what} (created by an earlier run that stopped before recording its external "
+    "id); external id recorded"
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class BatchWriter:
         self.resolver = resolver
         self.settings = settings
         self.model = mapping.model
+        self.unrecorded = Unrecorded(client, mapping, settings.namespace)
 
     # -- the batch, step by step ------------------------------------------------------------
 
@@ -106,7 +112,8 @@ class BatchWriter:
             item.outcome.existing = item.outcome.odoo_id is not None
         self._delete([i for i in live if i.deleted])
         upserts = [i for i in live if not i.deleted]
-        self._read_current([i for i in upserts if i.outcome.existing])
+        self._adopt_unrecorded([i for i in upserts if i.live and not i.outcome.existing])
+        self._read_current([i for i in upserts if i.live and i.outcome.existing])
         self._update([i for i in upserts if i.live and i.outcome.existing])
         self._create([i for i in upserts if i.live and not i.outcome.existing])
         self._attach([i for i in upserts if i.live and i.outcome.odoo_id and i.files])
@@ -274,9 +281,55 @@ class BatchWriter:
 
     def _create_values(self, item: Item) -> dict[str, Any]:
         vals = {**self.mapping.on_create, **item.prepared.header.resolved()}
+        if self.mapping.marker:
+            vals[self.mapping.marker] = self.unrecorded.marker_value(item.name)
         for one2many, lines in item.prepared.lines.items():
             vals[one2many] = [(0, 0, line.resolved()) for line in lines]
         return vals
+
+    def _identities(self, items: list[Item]) -> dict[str, tuple]:
+        found = {}
+        for item in items:
+            identity = self.unrecorded.identity(item.name, self._create_values(item))
+            if identity is not None:
+                found[item.name] = identity
+        return found
+
+    def _adopt_unrecorded(self, items: list[Item]) -> None:
+        """Records of ours without external id (a run stopped between create and external-id
+        write) are adopted, then compared and updated like any existing record."""
+        if not items or not self.unrecorded.enabled:
+            return
+        identities = self._identities(items)
+        try:
+            found = self.unrecorded.find(identities)
+        except OdooError as error:
+            for item in items:
+                item.fail(f"looking for a record created without external id failed: {error}")
+            return
+        claims: dict[int, int] = {}
+        for ids in found.values():
+            for res_id in ids:
+                claims[res_id] = claims.get(res_id, 0) + 1
+        adopted = []
+        for item in items:
+            ids = found.get(item.name, [])
+            if len(ids) > 1:
+                what = self.unrecorded.describe(identities[item.name])
+                item.fail(
+                    f"{len(ids)} records of {self.model} created by this user carry {what} and "
+                    f"have no external id (ids {ids}): keep one, give it the external id "
+                    f"{self.unrecorded.marker_value(item.name)} or delete the others, and re-run"
+                )
+            elif ids and claims[ids[0]] == 1:  # a natural key two records share proves nothing
+                item.outcome.odoo_id, item.outcome.existing = ids[0], True
+                what = "marker" if self.mapping.marker else "natural key"
+                item.outcome.note = ADOPTED.format(
+                    what=f"{what} {self.unrecorded.describe(identities[item.name])}"
+                )
+                adopted.append(item)
+        if adopted and not self.settings.dry_run:
+            self._record_external_ids(adopted, adopting=True)
 
     def _create(self, items: list[Item]) -> None:
         if not items:
@@ -284,15 +337,12 @@ class BatchWriter:
         if self.settings.dry_run:
             self._mark(items, "would_create")
             return
-        floor = self._highest_id()
+        floor = None if self.unrecorded.enabled else self.unrecorded.highest_id()
         try:
             ids = self.client.create(self.model, [self._create_values(i) for i in items])
         except WriteOutcomeUnknownError:
-            ids = self._find_lost_creates(items, floor)
-            if not ids:
-                for item in items:
-                    item.fail(LOST_ANSWER if ids is None else LOST_NOTHING_MADE)
-                return
+            self._recover_lost_create(items, floor)
+            return
         except OdooError as error:
             if len(items) == 1:
                 items[0].fail(_error_text(error))
@@ -303,36 +353,58 @@ class BatchWriter:
         for item, res_id in zip(items, ids, strict=True):
             item.outcome.odoo_id = res_id
         self._mark(items, CREATED)
+        self._record_external_ids(items)
+
+    def _record_external_ids(self, items: list[Item], adopting: bool = False) -> None:
         try:
             self.external_ids.record(self.model, {i.name: i.outcome.odoo_id for i in items})
         except OdooError as error:
+            how = "found" if adopting else "created"
+            then = (
+                f"a re-run finds it by its {', '.join(self.unrecorded.fields)} and adopts it"
+                if self.unrecorded.enabled
+                else "a re-run would create it again"
+            )
             for item in items:
                 item.fail(
-                    f"created as {self.model} {item.outcome.odoo_id} but its external id was not "
-                    f"recorded ({_error_text(error)}); a re-run would create it again"
+                    f"{how} as {self.model} {item.outcome.odoo_id} but its external id was not "
+                    f"recorded ({_error_text(error)}); {then}"
                 )
 
-    def _highest_id(self) -> int:
-        found = self.client.search(self.model, [], limit=1, order="id desc")
-        return found[0] if found else 0
-
-    def _find_lost_creates(self, items: list[Item], floor: int) -> list[int] | None:
-        """Ids of the records a create whose answer was lost made ([] if none), or None when
-        what is there cannot be matched one to one with `items` (Odoo numbers them in order)."""
-        made = self.client.search(self.model, [("id", ">", floor)], order="id")
-        if not made:
-            return []
-        if len(made) != len(items):
-            return None
-        wanted = [
-            {k: v for k, v in i.prepared.header.resolved().items() if isinstance(v, (str, float))}
-            for i in items
-        ]
-        rows = self.client.read(self.model, made, sorted({k for w in wanted for k in w}))
-        rows.sort(key=lambda row: row["id"])
-        if any(changed_values(w, row) for w, row in zip(wanted, rows, strict=True)):
-            return None
-        return made
+    def _recover_lost_create(self, items: list[Item], floor: int | None) -> None:
+        """A create whose answer was lost: adopt what it made, never send it blindly again."""
+        try:
+            if floor is None:
+                identities = self._identities(items)
+                found = self.unrecorded.find(identities)
+                ids = [found[i.name][0] if len(found.get(i.name, [])) == 1 else None for i in items]
+                made = any(found.values())
+            else:
+                wanted = [
+                    {
+                        k: v
+                        for k, v in i.prepared.header.resolved().items()
+                        if isinstance(v, (str, float))
+                    }
+                    for i in items
+                ]
+                matched = self.unrecorded.created_since(floor, wanted)
+                made = matched is not None
+                ids = matched or [None] * len(items)
+        except OdooError as error:
+            for item in items:
+                item.fail(f"{LOST_ANSWER} (looking for them failed: {_error_text(error)})")
+            return
+        found_items = []
+        for item, res_id in zip(items, ids, strict=True):
+            if res_id is None:
+                item.fail(LOST_ANSWER if made else LOST_NOTHING_MADE)
+            else:
+                item.outcome.odoo_id = res_id
+                found_items.append(item)
+        self._mark(found_items, CREATED)
+        if found_items:
+            self._record_external_ids(found_items)
 
     # -- after actions and deletes ----------------------------------------------------------
 
