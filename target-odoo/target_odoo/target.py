@@ -100,7 +100,8 @@ SETTINGS = th.PropertiesList(
         title="State output",
         description=(
             "hotglue: emit the per-record results shape hotglue jobs read; passthrough: emit the "
-            "tap's own state (use this with Meltano incremental runs)."
+            "tap's own state. Meltano stores the target's state as the tap's: use passthrough "
+            "there (meltano.yml sets it)."
         ),
     ),
 )
