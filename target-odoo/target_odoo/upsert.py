@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo_client.errors import OdooError, WriteOutcomeUnknownError
+from odoo_client.errors import AccessDeniedError, OdooError, WriteOutcomeUnknownError
 from target_odoo.attachments import attach, source_attachments
 from target_odoo.batch_order import split_self_references
 from target_odoo.compare import changed_values, same_lines
@@ -301,12 +301,7 @@ class BatchWriter:
         if not items or not self.unrecorded.enabled:
             return
         identities = self._identities(items)
-        try:
-            found = self.unrecorded.find(identities)
-        except OdooError as error:
-            for item in items:
-                item.fail(f"looking for a record created without external id failed: {error}")
-            return
+        found = self.unrecorded.find(identities)  # refused (access rights): the run stops
         claims: dict[int, int] = {}
         for ids in found.values():
             for res_id in ids:
@@ -391,6 +386,8 @@ class BatchWriter:
                 matched = self.unrecorded.created_since(floor, wanted)
                 made = matched is not None
                 ids = matched or [None] * len(items)
+        except AccessDeniedError:
+            raise
         except OdooError as error:
             for item in items:
                 item.fail(f"{LOST_ANSWER} (looking for them failed: {_error_text(error)})")
