@@ -127,6 +127,7 @@ def test_default_schema_is_stored_non_binary_fields(logger):
         "type": "many2one",
         "string": "Country",
         "store": True,
+        "searchable": True,
         "relation": "res.country",
         "required": False,
         "readonly": False,
@@ -463,3 +464,11 @@ def test_a_model_whose_fields_get_fails_is_skipped_with_a_warning(logger, caplog
         "Skipping model 'res.country': fields_get failed (KeyError: 'broken_compute')." in messages
     )
     assert any("may not read" in m and "res.currency" in m for m in messages)
+
+
+def test_company_field_is_found_stored_or_related(logger):
+    specs = by_name(discover(RecordedOdoo(), {}, logger))
+    assert specs["res_partner"].company_field == "company_id"  # stored
+    assert specs["product_product"].company_field == "company_id"  # related, not stored
+    assert "company_id" not in specs["product_product"].fields  # filtered on, not read
+    assert specs["res_country"].company_field is None

@@ -34,6 +34,7 @@ FIELD_ATTRIBUTES = [
     "string",
     "help",
     "store",
+    "searchable",
     "relation",
     "selection",
     "required",
@@ -179,6 +180,7 @@ class StreamSpec:
     replication_key: str | None
     description: str
     key_properties: tuple = ("id",)
+    company_field: str | None = None  # the model's company many2one, whether this stream reads it
 
 
 @dataclass(frozen=True)
@@ -450,7 +452,8 @@ def _model_stream(model: str, label: str, fields: dict, settings: _Settings) -> 
         if _wanted_by_default(model, name, field, settings)
     }
     name = stream_name(model)
-    return _spec(name, model, label, kept, [], _default_replication_key(fields), settings)
+    replication_key = _default_replication_key(fields)
+    return _spec(name, model, label, kept, [], replication_key, settings, _company_field(fields))
 
 
 def _named_stream(stream: NamedStream, label: str, fields: dict, settings: _Settings) -> StreamSpec:
@@ -476,9 +479,17 @@ def _named_stream(stream: NamedStream, label: str, fields: dict, settings: _Sett
         if replication_key:
             chosen.add(replication_key)
         kept = {name: _kept_attributes(fields[name]) for name in fields if name in chosen}
-    return _spec(
-        stream.name, stream.model, label, kept, list(stream.domain), replication_key, settings
-    )
+    domain = list(stream.domain)
+    company = _company_field(fields)
+    return _spec(stream.name, stream.model, label, kept, domain, replication_key, settings, company)
+
+
+def _company_field(fields: Mapping[str, dict]) -> str | None:
+    """`company_id` when the model has a searchable many2one of that name to res.company (stored,
+    or related as on product.product), so `company_ids` can filter on it."""
+    field = fields.get("company_id") or {}
+    is_company = field.get("type") == "many2one" and field.get("relation") == "res.company"
+    return "company_id" if is_company and (field.get("store") or field.get("searchable")) else None
 
 
 def _spec(
@@ -489,6 +500,7 @@ def _spec(
     domain: list,
     replication_key: str | None,
     settings: _Settings,
+    company_field: str | None,
 ) -> StreamSpec:
     fields.setdefault("id", {"type": "integer", "string": "ID", "store": True})
     ordered = {"id": fields["id"], **{k: fields[k] for k in sorted(fields) if k != "id"}}
@@ -500,6 +512,7 @@ def _spec(
         domain=domain,
         replication_key=None if name in settings.full_sync else replication_key,
         description=label,
+        company_field=company_field,
     )
 
 

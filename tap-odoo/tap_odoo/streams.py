@@ -61,7 +61,7 @@ class OdooStream(Stream):
     is_sorted = False
     check_sorted = False
     # Rows leave `make_normalizer` already in their schema's types, holding only selected fields
-    # (see `_requested_fields`, `_unwanted_derived_keys`): the SDK's per-value conformance pass
+    # (see `_requested_fields`, `_unwanted_keys`): the SDK's per-value conformance pass
     # would only repeat that work, and it was half of the tap's CPU time.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
@@ -96,28 +96,46 @@ class OdooStream(Stream):
 
     # What to read
 
-    def _requested_fields(self) -> list[str]:
-        selected = {
-            name
-            for name in self.spec.fields
-            if self.mask.get(("properties", name), True) and name not in self.skipped_fields
-        }
-        selected.add("id")
-        if self.replication_key:
-            selected.add(self.replication_key)
-        return sorted(selected)
+    def _selected(self, name: str) -> bool:
+        return self.mask.get(("properties", name), True)
 
-    def _unwanted_derived_keys(self) -> list[str]:
-        """`<many2one>_name` keys the normalizer adds that the catalog lacks or deselects."""
+    def _display_names(self) -> dict[str, str]:
+        """many2one field -> its `<field>_name` key, for the names this run emits."""
+        if not self.config.get("relation_names"):
+            return {}
+        properties = self.schema["properties"]
+        return {
+            name: name + RELATION_NAME_SUFFIX
+            for name, field in self.spec.fields.items()
+            if field.get("type") == "many2one"
+            and name + RELATION_NAME_SUFFIX not in self.spec.fields
+            and name + RELATION_NAME_SUFFIX in properties
+            and self._selected(name + RELATION_NAME_SUFFIX)
+        }
+
+    def _requested_fields(self) -> list[str]:
+        wanted = {name for name in self.spec.fields if self._selected(name)}
+        wanted |= set(self._display_names())  # a selected name needs its many2one read
+        wanted -= self.skipped_fields
+        wanted.add("id")
+        if self.replication_key:
+            wanted.add(self.replication_key)
+        return sorted(wanted)
+
+    def _unwanted_keys(self) -> list[str]:
+        """Keys the normalizer emits that the catalog does not want: a many2one read only for
+        its display name, a `<many2one>_name` the catalog lacks or deselects."""
         if not self.config.get("relation_names"):
             return []
-        properties = self.schema["properties"]
-        unwanted = []
+        names = self._display_names()
+        unwanted = [name for name in names if not self._selected(name)]
         for name, field in self.spec.fields.items():
             derived = name + RELATION_NAME_SUFFIX
-            if field.get("type") != "many2one" or derived in self.spec.fields:
-                continue
-            if derived not in properties or not self.mask.get(("properties", derived), True):
+            if (
+                field.get("type") == "many2one"
+                and name not in names
+                and derived not in self.spec.fields
+            ):
                 unwanted.append(derived)
         return unwanted
 
@@ -126,8 +144,9 @@ class OdooStream(Stream):
         domain = list(self.spec.domain)
         domain += (config.get("stream_domains") or {}).get(self.name, [])
         company_ids = config.get("company_ids")
-        if company_ids and "company_id" in self.spec.fields:
-            domain += ["|", ("company_id", "=", False), ("company_id", "in", list(company_ids))]
+        company = self.spec.company_field
+        if company_ids and company:
+            domain += ["|", (company, "=", False), (company, "in", list(company_ids))]
         return domain
 
     def _read_kwargs(self) -> dict:
@@ -271,7 +290,7 @@ class OdooStream(Stream):
             prefetch=config.get("prefetch", True),
         )
         normalize = make_normalizer(self.spec.fields, bool(config.get("relation_names")))
-        unwanted = self._unwanted_derived_keys()
+        unwanted = self._unwanted_keys()
         progress = _Progress(self, total)
         started = time.monotonic()
         alive = {DELETED_AT: None} if self.detect_deletions else {}
