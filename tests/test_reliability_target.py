@@ -313,11 +313,6 @@ def test_flaky_server_and_a_kill_between_calls_write_every_record_once(make_sand
     assert seconds < 90
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a create Odoo ran but whose answer the killed target never read leaves records "
-    "without external ids; the re-run creates them again (upsert.BatchWriter._create)",
-)
 def test_a_kill_while_odoo_runs_a_create_does_not_duplicate_on_rerun(make_sandbox, tmp_path):
     sandbox = make_sandbox(odoo_version=17, scale=1)
     # SIGKILL after Odoo created the 4th batch of partners, before it answered
@@ -332,14 +327,9 @@ def test_a_kill_while_odoo_runs_a_create_does_not_duplicate_on_rerun(make_sandbo
     assert switch.fired
     assert [run.returncode for run in runs] == [-signal.SIGKILL] + [0] * (len(runs) - 1)
     assert (found.lost, found.wrong) == ([], [])
-    assert found.duplicates == 0  # observed: 25, the batch the killed run had sent
+    assert found.duplicates == 0  # was 25 before the create marker: the batch the killed run sent
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when the external-id write is lost twice, ExternalIds.record gives up and the "
-    "created records fail with 'a re-run would create it again'; the re-run does",
-)
 def test_two_lost_answers_to_the_external_id_write_do_not_duplicate(make_sandbox, tmp_path):
     sandbox = make_sandbox(odoo_version=17, scale=1)
     # the sandbox answers 502 without running the call; the target cannot know that
@@ -361,7 +351,7 @@ def test_two_lost_answers_to_the_external_id_write_do_not_duplicate(make_sandbox
     )
     assert [run.returncode for run in runs] == [0, 0]
     assert (found.lost, found.wrong) == ([], [])
-    assert found.duplicates == 0  # observed: 25, the batch whose external ids were not written
+    assert found.duplicates == 0  # was 25 before the create marker: the unrecorded batch
 
 
 def rss_when_done(
