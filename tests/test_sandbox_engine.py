@@ -214,6 +214,58 @@ def test_bad_order_is_refused(eng, order, message):
     )
 
 
+def partner_search_sql(eng: Engine, domain: list, **kwargs) -> str:
+    """The statement a search_read of partners runs (default order unless `order` is given)."""
+    statements: list[str] = []
+    eng.storage.conn.set_trace_callback(statements.append)
+    try:
+        call(eng, "res.partner", "search_read", domain, fields=["name"], **kwargs)
+    finally:
+        eng.storage.conn.set_trace_callback(None)
+    return next(s for s in statements if s.startswith('SELECT m0.id, m0."name" FROM "res_partner"'))
+
+
+def plan_of(eng: Engine, sql: str) -> str:
+    return "; ".join(row[-1] for row in rows_sql(eng, f"EXPLAIN QUERY PLAN {sql}"))
+
+
+def test_partner_lookups_and_the_default_order_use_indexes(eng):
+    from odoo_sandbox.storage import indexed_columns  # noqa: PLC0415
+
+    columns = indexed_columns(eng.models["res.partner"])
+    assert {"complete_name", "name", "ref", "vat", "parent_id", "write_date"} <= columns
+    assert "email" not in columns
+    assert "USING INDEX res_partner__complete_name" in plan_of(eng, partner_search_sql(eng, []))
+    assert "USING INDEX res_partner__ref" in plan_of(
+        eng, partner_search_sql(eng, [("ref", "=", "C000010")])
+    )
+
+
+@pytest.mark.parametrize(
+    ("domain", "scans"),
+    [
+        ([("email", "=", "a@example.com")], True),  # no index could serve it: scan, then sort
+        ([("email", "ilike", "a"), ("city", "=", "Ghent")], True),
+        ([], False),  # the default order's index
+        ([("active", "=", False)], False),
+        ([(1, "=", 1)], False),
+        ([("ref", "=", "C000010")], False),
+        ([("email", "=", "a@example.com"), ("parent_id", "=", 9)], False),
+        (["|", ("email", "=", "a@example.com"), ("id", "=", 9)], False),
+        ([("parent_id.name", "=", "x")], False),
+        ([("category_id", "in", [1])], False),
+        ([("display_name", "ilike", "x")], False),
+    ],
+)
+def test_a_domain_without_an_indexed_field_scans_instead_of_walking_the_order_index(
+    eng, domain, scans
+):
+    sql = partner_search_sql(eng, domain)
+    assert ('"res_partner" AS m0 NOT INDEXED' in sql) is scans
+    unhinted = sql.replace(" NOT INDEXED", "")
+    assert rows_sql(eng, sql) == rows_sql(eng, unhinted)  # the same rows in the same order
+
+
 # ---- values -------------------------------------------------------------------------------------
 def test_value_shapes_classic_and_bare_load(eng):
     pid = rows_sql(

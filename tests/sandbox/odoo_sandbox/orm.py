@@ -18,7 +18,7 @@ from .exceptions import VALUE_ERROR, OdooServerException
 from .reading import Reader
 from .registry import Model
 from .relations import Relations
-from .storage import Storage, chunks, quote
+from .storage import Storage, chunks, indexed_columns, quote
 from .values import invalid_field, to_column
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ ORDER_RE = re.compile(
     r"^(\s*([a-z0-9:_]+|\"[a-z0-9:_]+\")(\.id)?(\s+(desc|asc))?(\s+(nulls)\s+(first|last))?\s*(,|$))+(?<!,)$",
     re.I,
 )
+
+# Operators that compile to subqueries (which may use indexes of their own).
+SUBQUERY_OPERATORS = {"child_of", "parent_of", "any", "not any"}
 
 
 class Orm(Reader, Relations):
@@ -45,6 +48,36 @@ class Orm(Reader, Relations):
 
     def where(self, env: Env, model: Model, domain: Any) -> tuple[str, list]:
         return self.domains.compile(model, domain, env.active_test)
+
+    def source(self, model: Model, domain: Any) -> str:
+        """The FROM of a search on `model` (as m0), once `where` accepted the domain.
+
+        When the domain filters only on columns without an index, SQLite (which keeps no
+        statistics on them) may walk the index of the ORDER BY column instead, to skip a sort:
+        a random read of every row, ~2 s at 1,000,000 partners for a domain on email in the
+        default order (complete_name) where a scan and a sort of the matches take ~0.3 s. No
+        index could serve such a domain, so the scan is asked for (NOT INDEXED). An empty domain
+        (or one on `active` only) still reads the order's index; any other is left to SQLite.
+        """
+        table = f"{quote(model.table)} AS m0"
+        # Constant leaves filter nothing, and `active` leaves match most rows (like the active
+        # test): neither is a reason to scan.
+        leaves = [
+            t
+            for t in self.domains.normalize(domain)
+            if isinstance(t, tuple) and len(t) == 3 and isinstance(t[0], str) and t[0] != "active"
+        ]
+        if leaves and not any(self._may_use_index(model, leaf) for leaf in leaves):
+            return f"{table} NOT INDEXED"
+        return table
+
+    def _may_use_index(self, model: Model, leaf: tuple) -> bool:
+        path = leaf[0].split(".")
+        field = model.fields.get(path[0])
+        if len(path) > 1 or field is None or not field.is_column or field.name == "id":
+            return True  # subqueries, ids, fields computed from others: let SQLite choose
+        operator = leaf[1].lower() if isinstance(leaf[1], str) else leaf[1]
+        return operator in SUBQUERY_OPERATORS or field.name in indexed_columns(model)
 
     def order_by(self, model: Model, order: str | None) -> str:
         """SQL ORDER BY for Odoo's `order` text: validated, Postgres null ordering, ends with id."""
@@ -107,7 +140,7 @@ class Orm(Reader, Relations):
     ) -> list[int]:
         where, params = self.where(env, model, domain)
         sql = (
-            f"SELECT m0.id FROM {quote(model.table)} AS m0 WHERE {where} "
+            f"SELECT m0.id FROM {self.source(model, domain)} WHERE {where} "
             f"ORDER BY {self.order_by(model, order)} LIMIT ? OFFSET ?"
         )
         rows = self.storage.execute(sql, [*params, *self._limit(limit, offset)])

@@ -65,7 +65,7 @@ class Reader:
         where, params = self.where(env, model, domain)
         select = ", ".join(["m0.id", *(f"m0.{quote(c)}" for c in columns)])
         sql = (
-            f"SELECT {select} FROM {quote(model.table)} AS m0 WHERE {where} "
+            f"SELECT {select} FROM {self.source(model, domain)} WHERE {where} "
             f"ORDER BY {self.order_by(model, order)} LIMIT ? OFFSET ?"
         )
         rows = self.storage.execute(sql, [*params, *self._limit(limit, offset)]).fetchall()

@@ -27,12 +27,32 @@ INDEXED_M2O = {
     "user_id",
 }
 INDEXED_COLUMNS = {"write_date", "sequence_prefix"}
+# Columns Odoo indexes (index=True) where the generated data is large: lookups by name, reference
+# or tax id, and the default order (complete_name) stay index searches at 1,000,000 partners.
+INDEXED_BY_MODEL = {"res.partner": {"name", "complete_name", "ref", "vat", "company_id"}}
+# Orders that are not index-friendly in SQLite: booleans sort as COALESCE(...), many2one as their
+# comodel's name.
+UNORDERED_TYPES = {"boolean", "many2one"}
 CHUNK = 900
 
 
 def quote(name: str) -> str:
     """Quote an SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def indexed_columns(model: Model) -> set[str]:
+    """The columns of `model` with an index (besides id): write_date, the linking many2one
+    columns, the leading column of the model's default order and a few columns Odoo indexes."""
+    wanted = INDEXED_COLUMNS | INDEXED_BY_MODEL.get(model.name, set())
+    leading = model.fields.get(model.order.split(",")[0].split()[0].strip('"'))
+    if leading is not None and leading.name != "id" and leading.type not in UNORDERED_TYPES:
+        wanted = wanted | {leading.name}
+    return {
+        fname
+        for fname in model.columns
+        if fname in wanted or (model.fields[fname].type == "many2one" and fname in INDEXED_M2O)
+    }
 
 
 def chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
@@ -84,16 +104,14 @@ class Storage:
                 )
 
     def create_indexes(self, model: Model) -> None:
-        """Indexes on write_date, the linking many2one columns and many2many reverse keys
-        (created after a bulk load, which is faster than maintaining them during it)."""
+        """Indexes on `indexed_columns(model)` and many2many reverse keys (created after a bulk
+        load, which is faster than maintaining them during it)."""
         table = quote(model.table)
-        for fname in model.columns:
-            field = model.fields[fname]
-            if fname in INDEXED_COLUMNS or (field.type == "many2one" and fname in INDEXED_M2O):
-                self.conn.execute(
-                    f"CREATE INDEX IF NOT EXISTS {quote(f'{model.table}__{fname}')} "
-                    f"ON {table} ({quote(fname)})"
-                )
+        for fname in sorted(indexed_columns(model)):
+            self.conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {quote(f'{model.table}__{fname}')} "
+                f"ON {table} ({quote(fname)})"
+            )
         for field in model.fields.values():
             if field.type == "many2many" and field.store:
                 rel = model.m2m_table(field.name)
