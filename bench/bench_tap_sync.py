@@ -1,14 +1,21 @@
 """Benchmark of tap-odoo's sync on the sandbox: ratios measured in one run, not absolute times.
 
-For each latency (0 and 30 ms per call) and model:
+For each server and model:
 - tap / bare loop: `tap-odoo` (writing Singer messages to /dev/null) over a bare client loop that
   reads the same pages with the same fields (goal <= 1.10: the tap adds little to server time);
+  "tap s" is the whole process (start-up, discovery and count included), "sync s" the SDK's own
+  timer of the stream;
 - naive / tap: the naive way other connectors read (every field incl. computed ones, many2one names,
   offset paging, no prefetch) over the tap's defaults;
 - peak RSS of the tap at 20,000 and at 200,000 partners (goal: within 20%: memory does not grow with
   the row count).
 
-Usage: .venv/bin/python bench/bench_tap_sync.py [--scale 200] [--out bench/RESULTS.md]
+Servers: the sandbox as fast as it goes (0 ms), with 30 ms added per call (a hosted Odoo's round
+trip), and, on `--small-scale` data, with the time the recorded Odoo 17 took per row read
+(`row_latency_us`, from tests/recordings/odoo17/timing.search_read.res.partner.json): the bare
+sandbox serves a page ~30 times faster than that Odoo did, on the same 2 cores as the tap.
+
+Usage: .venv/bin/python bench/bench_tap_sync.py [--scale 200] [--out bench/RESULTS-tap-sync.md]
 The generated database is cached in bench/.cache/ so later runs skip the data generation.
 """
 
@@ -17,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -29,8 +37,17 @@ CACHE = ROOT / "bench" / ".cache"
 CONNECTION_KEYS = ("url", "database", "username", "password")
 
 
+RECORDED_TIMING = ROOT / "tests" / "recordings" / "odoo17" / "timing.search_read.res.partner.json"
+
+
+def recorded_row_latency_us() -> float:
+    """Microseconds per row the recorded Odoo 17 took for stored, non-binary partner fields."""
+    timing = json.loads(RECORDED_TIMING.read_text())["jsonrpc_stored_nonbinary_fields"]
+    return timing["median_s"] / timing["rows"] * 1e6
+
+
 @contextlib.contextmanager
-def sandbox(scale: int, latency_ms: int):
+def sandbox(scale: int, latency_ms: int, row_latency_us: float = 0):
     """A sandbox process on a free port, its data persisted in the cache folder."""
     CACHE.mkdir(parents=True, exist_ok=True)
     command = [
@@ -39,8 +56,10 @@ def sandbox(scale: int, latency_ms: int):
         "--scale", str(scale),
         "--db", str(CACHE / f"scale{scale}.sqlite"),
     ]  # fmt: skip
-    if latency_ms:
-        command += ["--faults", f"latency_ms={latency_ms}"]
+    faults = [f"latency_ms={latency_ms}"] if latency_ms else []
+    faults += [f"row_latency_us={row_latency_us:.0f}"] if row_latency_us else []
+    if faults:
+        command += ["--faults", ",".join(faults)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         yield json.loads(process.stdout.readline())
@@ -49,17 +68,19 @@ def sandbox(scale: int, latency_ms: int):
         process.wait(timeout=60)
 
 
-def timed_tap(config: dict) -> tuple[float, int]:
-    """Run tap-odoo to completion; return (wall seconds, peak RSS in MiB)."""
+def timed_tap(config: dict) -> tuple[float, int, float]:
+    """Run tap-odoo to completion; return (wall seconds, peak RSS in MiB, sync seconds)."""
     with tempfile.TemporaryDirectory() as directory:
         config_path = Path(directory) / "config.json"
         config_path.write_text(json.dumps(config))
         runner = (
             "import resource, subprocess, sys, time\n"
             "start = time.perf_counter()\n"
-            "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\n"
+            "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,"
+            " text=True, check=True)\n"
             "print(time.perf_counter() - start, "
             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+            "sys.stderr.write(done.stderr)\n"
         )
         result = subprocess.run(
             [sys.executable, "-c", runner, str(BIN / "tap-odoo"), "--config", str(config_path)],
@@ -68,7 +89,8 @@ def timed_tap(config: dict) -> tuple[float, int]:
             check=True,
         )
     seconds, rss_kib = result.stdout.split()
-    return float(seconds), int(rss_kib) // 1024
+    sync = re.findall(r'"metric":"sync_duration","value":([0-9.]+)', result.stderr)
+    return float(seconds), int(rss_kib) // 1024, sum(map(float, sync))
 
 
 def bare_loop(settings: dict, model: str, fields: list[str], page_size: int) -> tuple[float, int]:
@@ -115,18 +137,24 @@ def main() -> None:
     args = parser.parse_args()
 
     lines = [
-        "| model | latency | rows | sandbox pages/s | bare loop s | tap s | tap/bare | naive s "
-        "| naive/tap |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| server | model | rows | sandbox pages/s | bare loop s | tap s | tap/bare | sync s | "
+        "sync/bare | naive s | naive/tap |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for latency in (0, 30):
-        with sandbox(args.scale, latency) as running:
+    per_row = recorded_row_latency_us()
+    servers = [
+        ("0 ms", args.scale, 0, 0.0),
+        ("30 ms per call", args.scale, 30, 0.0),
+        (f"recorded Odoo 17 per-row time ({per_row:.0f} us)", args.small_scale, 0, per_row),
+    ]
+    for label, scale, latency, row_latency in servers:
+        with sandbox(scale, latency, row_latency) as running:
             settings = {key: running[key] for key in CONNECTION_KEYS}
             for model in args.models:
                 fields = tap_fields(settings, model)
                 bare_s, rows = bare_loop(settings, model, fields, args.page_size)
                 base = {**settings, "models": [model], "page_size": args.page_size}
-                tap_s, _ = timed_tap({**base, "detect_deletions": False})
+                tap_s, _, sync_s = timed_tap({**base, "detect_deletions": False})
                 naive = {
                     **base,
                     "include_computed_fields": True,
@@ -135,12 +163,12 @@ def main() -> None:
                     "prefetch": False,
                     "detect_deletions": False,
                 }
-                naive_s, _ = timed_tap(naive)
+                naive_s, _, _ = timed_tap(naive)
                 pages_per_s = rows / args.page_size / bare_s
                 lines.append(
-                    f"| {model} | {latency} ms | {rows} | {pages_per_s:.1f} | {bare_s:.2f} | "
-                    f"{tap_s:.2f} | "
-                    f"{tap_s / bare_s:.2f} | {naive_s:.2f} | {naive_s / tap_s:.2f} |"
+                    f"| {label} | {model} | {rows} | {pages_per_s:.1f} | {bare_s:.2f} | "
+                    f"{tap_s:.2f} | {tap_s / bare_s:.2f} | {sync_s:.2f} | {sync_s / bare_s:.2f} | "
+                    f"{naive_s:.2f} | {naive_s / tap_s:.2f} |"
                 )
                 print(lines[-1], flush=True)
 
@@ -149,7 +177,7 @@ def main() -> None:
     for scale in (args.small_scale, args.scale):
         with sandbox(scale, 0) as running:
             settings = {key: running[key] for key in CONNECTION_KEYS}
-            _, rss[scale] = timed_tap({**settings, "models": ["res.partner"]})
+            _, rss[scale], _ = timed_tap({**settings, "models": ["res.partner"]})
             memory.append(f"| {scale * 1000} | {rss[scale]} |")
     memory.append(
         f"\nPeak RSS ratio {args.scale * 1000} / {args.small_scale * 1000} partners: "

@@ -353,3 +353,20 @@ def test_poison_ids_make_only_reads_of_those_rows_fail(sandbox, wire) -> None:
             )
     assert "error" not in client.execute_kw("res.partner", "read", [ids[:4], ["email"]])
     assert "error" in client.execute_kw("res.partner", "read", [ids, ["email"]])
+
+
+def test_row_latency_grows_with_the_rows_a_read_returns(sandbox, wire) -> None:
+    client = wire(sandbox)
+    sandbox.faults.configure(row_latency_us=2000)
+    assert "row_latency_us=2000" in sandbox.faults.to_spec()
+    timings = {}
+    for limit in (1, 200):
+        started = time.perf_counter()
+        rows = client.result("res.partner", "search_read", [[]], {"fields": ["id"], "limit": limit})
+        timings[limit] = time.perf_counter() - started
+        assert len(rows) == limit
+    assert timings[200] >= 0.4  # 200 rows x 2 ms
+    assert timings[1] < timings[200] / 10
+    started = time.perf_counter()
+    client.result("res.partner", "search_count", [[]])  # not a read of rows: no added time
+    assert time.perf_counter() - started < 0.2

@@ -20,6 +20,7 @@ SPEC_KEYS = (
     "errors",
     "retry_after",
     "latency_ms",
+    "row_latency_us",
     "poison_field",
     "poison_ids",
     "session_ttl",
@@ -80,6 +81,7 @@ class FaultPlan:
         self.errors: tuple[str, ...] = DEFAULT_ERRORS
         self.retry_after = 1.0
         self.latency_ms = 0.0
+        self.row_latency_us = 0.0  # per row a read returns: how a real server's cost grows
         self.poison_fields: set[tuple[str, str]] = set()
         self.poison_ids: frozenset[int] = frozenset()  # empty: poisoned on every row
         self.session_ttl: int | None = None
@@ -120,6 +122,8 @@ class FaultPlan:
             self.retry_after = float(value)  # type: ignore[arg-type]
         elif key == "latency_ms":
             self.latency_ms = float(value)  # type: ignore[arg-type]
+        elif key == "row_latency_us":
+            self.row_latency_us = float(value)  # type: ignore[arg-type]
         elif key in ("poison_field", "poison_fields"):
             pairs = _parse_poison(value) if isinstance(value, str) else set(value)  # type: ignore[call-overload]
             self.poison_fields = pairs
@@ -195,6 +199,8 @@ class FaultPlan:
             parts.append(f"retry_after={self.retry_after:g}")
             if self.latency_ms:
                 parts.append(f"latency_ms={self.latency_ms:g}")
+            if self.row_latency_us:
+                parts.append(f"row_latency_us={self.row_latency_us:g}")
             if self.poison_fields:
                 pairs = "+".join(f"{m}:{f}" for m, f in sorted(self.poison_fields))
                 parts.append(f"poison_field={pairs}")

@@ -6,6 +6,7 @@ credential checks behave the same over XML-RPC, JSON-RPC, the web session and JS
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from odoo_sandbox.exceptions import (
@@ -115,6 +116,7 @@ class Gateway:
             kwargs = self._without_poison(kwargs, invented)
             args = self._args_without_poison(args, invented)
         result = self.engine.execute(uid, model, method, args, kwargs)
+        self._row_latency(method, result)
         if poisoned and method == "fields_get":
             allfields = _positional_or_named(args, kwargs, 0, "allfields")
             attributes = _positional_or_named(args, kwargs, 1, "attributes")
@@ -132,11 +134,19 @@ class Gateway:
             self._raise_if_poisoned(uid, model, method, first, fields, poisoned, page)
             params = self._without_poison(params, self._invented(model, poisoned))
         result = self.engine.execute_named(uid, model, method, params)
+        self._row_latency(method, result)
         if poisoned and method == "fields_get":
             self._add_poison_definitions(
                 result, poisoned, params.get("allfields"), params.get("attributes")
             )
         return result
+
+    def _row_latency(self, method: str, result: Any) -> None:
+        """Sleep `row_latency_us` per row read: a real Odoo spends most of a page's time per row
+        (computing, converting), without using this machine's CPU."""
+        per_row = self.faults.row_latency_us
+        if per_row and method in READ_METHODS and isinstance(result, list):
+            time.sleep(len(result) * per_row / 1e6)
 
     def _raise_if_poisoned(
         self,
