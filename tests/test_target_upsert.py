@@ -177,8 +177,16 @@ class MemoryOdoo:
 
     def call(self, model, method, ids, **kwargs):
         self.calls[(model, method)] += 1
+        if self.lose_answer == f"{method} before":  # the connection drops before Odoo acts
+            self.lose_answer = None
+            raise WriteOutcomeUnknownError("connection dropped")
         for rec_id in ids:
+            if self.tables[model][rec_id].get("state") == ACTIONS[method]:
+                raise ValidationError(f"The entry (id {rec_id}) is already {ACTIONS[method]}.")
             self.tables[model][rec_id]["state"] = ACTIONS[method]
+        if self.lose_answer == method:  # Odoo acted, its answer is lost
+            self.lose_answer = None
+            raise WriteOutcomeUnknownError("connection dropped after sending")
         return True
 
     def writes(self) -> int:
@@ -660,3 +668,33 @@ def test_archived_matches_are_never_used_and_say_why():
         "name": "Old Ltd",
         "customer_rank": 1,
     }
+
+
+def test_a_lost_answer_to_action_post_is_read_back_not_sent_again():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    odoo.lose_answer = "action_post"  # posted, answer lost
+
+    outcomes = writer_for(odoo, "Invoices").write(
+        [invoice("I-1", "C-0", "POSTED"), invoice("I-2", "C-0", "POSTED")]
+    )
+
+    assert [(o.status, o.error) for o in outcomes] == [("created", None), ("created", None)]
+    assert odoo.calls[("account.move", "action_post")] == 1
+    assert {r["state"] for r in odoo.rows("account.move")} == {"posted"}
+
+
+def test_an_action_post_lost_before_odoo_acted_fails_with_re_run_and_the_re_run_posts():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    odoo.lose_answer = "action_post before"
+
+    lost = writer_for(odoo, "Invoices").write([invoice("I-1", "C-0", "POSTED")])[0]
+    again = writer_for(odoo, "Invoices").write([invoice("I-1", "C-0", "POSTED")])[0]
+
+    assert lost.status == "failed"
+    assert "action_post: Odoo's answer was lost" in lost.error
+    assert "it did not happen (state is 'draft'); re-run" in lost.error
+    assert (again.status, again.error) == ("updated", None)
+    assert odoo.calls[("account.move", "action_post")] == 2
+    assert odoo.rows("account.move")[0]["state"] == "posted"

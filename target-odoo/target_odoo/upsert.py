@@ -424,16 +424,48 @@ class BatchWriter:
             return
         try:
             self.client.call(self.model, action.method, [i.outcome.odoo_id for i in targets])
+        except WriteOutcomeUnknownError as error:
+            self._settle_after(action, targets, error)  # never re-sent blindly
+            return
         except OdooError as error:
             if len(targets) == 1:
                 targets[0].fail(f"{action.method} failed: {_error_text(error)}")
                 return
-            for item in targets:
+            for item in targets:  # Odoo refused the call (rolled back): isolate the record
                 self._run_after(action, [item])
             return
-        for item in targets:
+        self._acted(targets)
+
+    @staticmethod
+    def _acted(items: list[Item]) -> None:
+        for item in items:
             if item.outcome.status == UNCHANGED:
                 item.outcome.status = UPDATED
+
+    def _settle_after(self, action: AfterAction, items: list[Item], error: OdooError) -> None:
+        """An action whose answer was lost: read the state back; records now in an `unless`
+        state (posted, confirmed) were acted on, the others fail with "re-run"."""
+        lost = f"{action.method}: Odoo's answer was lost ({_error_text(error)})"
+        guard = action.unless
+        if guard is None:
+            for item in items:
+                item.fail(f"{lost}; whether it ran is unknown: check the record in Odoo")
+            return
+        try:
+            states = self._states(items, guard.field)
+        except OdooError as read_error:
+            for item in items:
+                item.fail(
+                    f"{lost} and reading {guard.field} back failed ({_error_text(read_error)}); "
+                    "check the record in Odoo, a re-run does what is missing"
+                )
+            return
+        done = [i for i in items if states.get(i.outcome.odoo_id) in guard.values]
+        self._acted(done)
+        for item in items:
+            if all(item is not d for d in done):
+                state = states.get(item.outcome.odoo_id)
+                item.fail(f"{lost} and it did not happen ({guard.field} is {state!r}); re-run")
 
     def _attach(self, items: list[Item]) -> None:
         if not items or self.settings.dry_run:
