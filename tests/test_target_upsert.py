@@ -363,10 +363,12 @@ def test_changed_draft_lines_are_replaced_in_one_write():
     changed = invoice("I-1", "C-0")
     changed["lineItems"][1]["unitPrice"] = 90
 
+    writes = odoo.calls[("account.move", "write")]
+
     outcome = writer_for(odoo, "Invoices").write([changed])[0]
 
     assert outcome.status == "updated"
-    assert odoo.calls[("account.move", "write")] == 1
+    assert odoo.calls[("account.move", "write")] - writes == 1
     lines = [r for r in odoo.rows("account.move.line") if r["move_id"] == first[0].odoo_id]
     assert [ln["price_unit"] for ln in lines] == [100.0, 90.0]
 
@@ -668,6 +670,32 @@ def test_archived_matches_are_never_used_and_say_why():
         "name": "Old Ltd",
         "customer_rank": 1,
     }
+
+
+def test_the_create_marker_is_cleared_once_the_external_id_is_recorded():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+
+    created = writer_for(odoo, "Invoices").write([invoice("I-1", "C-0", "POSTED")])[0]
+
+    move = odoo.tables["account.move"][created.odoo_id]
+    assert (created.status, move["state"], move["invoice_origin"]) == ("created", "posted", False)
+    # one write call clears the markers of the batch
+    assert odoo.calls[("account.move", "write")] == 1
+
+
+def test_a_marker_left_by_a_stopped_run_is_cleared_by_the_next_one():
+    odoo = MemoryOdoo()
+    writer_for(odoo, "Customers").write(customers(1))
+    first = writer_for(odoo, "Invoices").write([invoice("I-1", "C-0"), invoice("I-2", "C-0")])
+    left, mine = (odoo.tables["account.move"][o.odoo_id] for o in first)
+    left["invoice_origin"] = "singer.Invoices_I-1"  # the run stopped before clearing it
+    mine["invoice_origin"] = "SO-42"  # someone set it in Odoo: not ours to clear
+
+    again = writer_for(odoo, "Invoices").write([invoice("I-1", "C-0"), invoice("I-2", "C-0")])
+
+    assert [o.status for o in again] == ["unchanged", "unchanged"]
+    assert (left["invoice_origin"], mine["invoice_origin"]) == (False, "SO-42")
 
 
 def test_a_lost_answer_to_action_post_is_read_back_not_sent_again():

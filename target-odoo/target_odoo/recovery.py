@@ -5,7 +5,8 @@ whose answer was lost. Such a record is adopted (its external id recorded), neve
 Two ways to recognise one, per stream (mapping.json):
 - `marker`: a free char field the create call fills with the external id
   (`invoice_origin = "singer.Invoices_INV-1"`), written in the same call, so the record carries
-  its identity from its first instant;
+  its identity from its first instant (cleared once its external id is recorded: Odoo prints
+  invoice_origin on the customer's invoice);
 - `natural_key`: mapped fields whose values identify a record (a partner's `ref` = source id).
 
 Either way only records created by this login that no external id of the namespace claims are

@@ -117,6 +117,7 @@ class BatchWriter:
         self._update([i for i in upserts if i.live and i.outcome.existing])
         self._create([i for i in upserts if i.live and not i.outcome.existing])
         self._attach([i for i in upserts if i.live and i.outcome.odoo_id and i.files])
+        self._clear_markers([i for i in upserts if i.live and i.outcome.odoo_id])
         for action in self.mapping.after:
             self._run_after(action, [i for i in upserts if i.live and i.outcome.odoo_id])
         return [item.outcome for item in items]
@@ -180,6 +181,8 @@ class BatchWriter:
         if self.mapping.locked_when:
             names.add(self.mapping.locked_when.field)
         names |= {a.unless.field for a in self.mapping.after if a.unless}
+        if self.mapping.marker:
+            names.add(self.mapping.marker)
         return sorted(names)
 
     def _read_current(self, items: list[Item]) -> None:
@@ -402,6 +405,29 @@ class BatchWriter:
         self._mark(found_items, CREATED)
         if found_items:
             self._record_external_ids(found_items)
+
+    def _clear_markers(self, items: list[Item]) -> None:
+        """The create marker has done its work once the external id is recorded: it is cleared
+        before any `after` action, so a customer never sees it (Odoo prints invoice_origin as
+        "Source" on the invoice). A marker a stopped run left behind is cleared by the next run
+        that finds the record; a value that is not our marker is never touched."""
+        marker = self.mapping.marker
+        if not marker or self.settings.dry_run:
+            return
+        todo = [
+            i
+            for i in items
+            if i.outcome.status == CREATED
+            or i.current.get(marker) == self.unrecorded.marker_value(i.name)
+        ]
+        if not todo:
+            return
+        try:
+            self.client.write(self.model, [i.outcome.odoo_id for i in todo], {marker: False})
+        except OdooError as error:  # the record is written and recorded: note it, go on
+            note = f"its marker {marker} was not cleared ({_error_text(error)}); the next run does"
+            for item in todo:
+                item.outcome.note = f"{item.outcome.note}; {note}" if item.outcome.note else note
 
     # -- after actions and deletes ----------------------------------------------------------
 
