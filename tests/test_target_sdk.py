@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from singer_sdk.exceptions import InvalidJSONSchema, RecordsWithoutSchemaException
+from singer_sdk.singerlib.exceptions import InvalidInputLine
 from test_target_upsert import MemoryOdoo, customers, invoice
 
 from target_odoo.mapping import MappingError
@@ -168,3 +170,74 @@ def test_a_bad_date_fails_its_record_whatever_the_schema_style(capsys):
     first, second = state["bookmarks"]["Invoices"]
     assert (first["success"], second["success"]) == (True, False)
     assert "'invoice_date' from 'issueDate': not a valid ISO date" in second["error"]
+
+
+def test_a_line_that_is_not_json_stops_after_the_records_before_it_are_written(capsys, tmp_path):
+    odoo = MemoryOdoo()
+    results = tmp_path / "results.jsonl"
+    lines = [schema("Customers", PARTY), *[record("Customers", c) for c in customers(2)], "{oops"]
+
+    with pytest.raises(InvalidInputLine, match=r"^line 4: not JSON \("):
+        run(lines, odoo, capsys, results_path=str(results))
+
+    assert [p["name"] for p in odoo.rows("res.partner")] == ["Customer 0", "Customer 1"]
+    assert [json.loads(line)["status"] for line in results.read_text().splitlines()] == [
+        "created",
+        "created",
+    ]
+    state = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert state["summary"]["Customers"]["success"] == 2
+
+
+CUSTOMERS_SCHEMA = schema("Customers", PARTY)
+MALFORMED = [
+    pytest.param("[1]", InvalidInputLine, "not a Singer message (a list", id="not-an-object"),
+    pytest.param('{"type": 5}', InvalidInputLine, "unknown message type 5", id="type-not-text"),
+    pytest.param('{"type": "STATE"}', InvalidInputLine, "STATE message without 'value'", id="st"),
+    pytest.param(
+        '{"type": "RECORD", "stream": "Customers", "record": [1]}',
+        InvalidInputLine,
+        "'record' is not an object (list)",
+        id="record-a-list",
+    ),
+    pytest.param(
+        '{"type": "ACTIVATE_VERSION", "stream": "Nope", "version": 1}',
+        RecordsWithoutSchemaException,
+        "ACTIVATE_VERSION message of stream 'Nope' before the stream's SCHEMA",
+        id="activate-unknown-stream",
+    ),
+    pytest.param(
+        schema("Customers", {"type": "object"}),
+        InvalidInputLine,
+        "schema has no 'properties' object",
+        id="schema-without-properties",
+    ),
+    pytest.param(
+        json.dumps(
+            {"type": "SCHEMA", "stream": "Vendors", "schema": {"properties": {"id": {"type": 1}}}}
+        ),
+        InvalidJSONSchema,
+        "the SCHEMA of stream 'Vendors' is not a valid JSON schema",
+        id="schema-not-json-schema",
+    ),
+    pytest.param(
+        json.dumps({**json.loads(CUSTOMERS_SCHEMA), "key_properties": "id"}),
+        InvalidInputLine,
+        "'key_properties' is not a list of field names ('id')",
+        id="key-properties-text",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "kind", "words"), MALFORMED)
+def test_a_malformed_line_stops_on_one_line_naming_it(capsys, line, kind, words):
+    odoo = MemoryOdoo()
+    lines = [CUSTOMERS_SCHEMA, record("Customers", customers(1)[0]), "", line]
+
+    with pytest.raises(kind) as raised:
+        run(lines, odoo, capsys)
+
+    assert str(raised.value).startswith("line 4: ")
+    assert "\n" not in str(raised.value)
+    assert words in str(raised.value)
+    assert [p["name"] for p in odoo.rows("res.partner")] == ["Customer 0"]  # the line before

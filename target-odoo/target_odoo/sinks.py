@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from singer_sdk.exceptions import InvalidRecord
+from singer_sdk.exceptions import InvalidRecord, MissingKeyPropertiesError
 from singer_sdk.sinks import BatchSink
 from singer_sdk.sinks.core import JSONSchemaValidator
 
@@ -89,6 +89,21 @@ class OdooSink(BatchSink):
         names = {s for rule in rules for m in rule.matches for s in m.external_id_streams}
         names.discard(self.stream_name)
         return names
+
+    def _singer_validate_message(self, record: dict) -> None:
+        """A record without a key property stops the run, on one line naming the stream, the
+        missing key and the record's own fields (not the `_sdc_` metadata the SDK adds)."""
+        missing = [key for key in self.key_properties if key not in record]
+        if not missing:
+            return
+        own = sorted(key for key in record if not key.startswith("_sdc_"))
+        plural = "y" if len(missing) == 1 else "ies"
+        raise MissingKeyPropertiesError(
+            f"stream {self.stream_name!r}: a record without its key propert{plural} "
+            f"{', '.join(map(repr, missing))} (the SCHEMA's key_properties: "
+            f"{list(self.key_properties)}); the record has {', '.join(own) or 'no fields'}. "
+            "Send the key in every record, or fix the stream's key_properties"
+        )
 
     def _invalid(self, record: dict) -> Outcome | None:
         if not self.config.get("validate_records", True):

@@ -8,7 +8,12 @@ from functools import cached_property
 from typing import Any
 
 from singer_sdk import typing as th
-from singer_sdk.exceptions import MissingKeyPropertiesError
+from singer_sdk.exceptions import (
+    InvalidJSONSchema,
+    MissingKeyPropertiesError,
+    RecordsWithoutSchemaException,
+)
+from singer_sdk.singerlib.exceptions import InvalidInputLine
 from singer_sdk.target_base import Target
 
 from odoo_client import ConnectionSettings, OdooClient
@@ -18,10 +23,20 @@ from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import Mapping, MappingError, load_mapping
 from target_odoo.results import ResultsLog
+from target_odoo.singer_input import LineReader
 from target_odoo.sinks import OdooSink, TargetWriteError
 from target_odoo.upsert import WriteSettings
 
 FIELD_ATTRIBUTES = ["type", "relation", "readonly", "store", "required"]
+# What ends the run with exit code 2 (the input or the mapping); Odoo's errors have their own.
+STOPPING_ERRORS = (
+    MappingError,
+    TargetWriteError,
+    InvalidInputLine,
+    InvalidJSONSchema,
+    RecordsWithoutSchemaException,
+    MissingKeyPropertiesError,
+)
 
 SETTINGS = th.PropertiesList(
     *CONNECTION_PROPERTIES,
@@ -113,6 +128,7 @@ class TargetOdoo(Target):
     name = "target-odoo"
     config_jsonschema = SETTINGS.to_dict()
     default_sink_class = OdooSink
+    message_reader_class = LineReader
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,6 +137,8 @@ class TargetOdoo(Target):
         self._emitted_count = -1
         self._fields_info: dict[str, dict[str, dict]] = {}
         _ = self.mapping  # a bad mapping stops the run before any input is read
+        if isinstance(self.message_reader, LineReader):
+            self.message_reader.before_stop = self.stop_reading
 
     @cached_property
     def mapping(self) -> Mapping:
@@ -166,6 +184,30 @@ class TargetOdoo(Target):
             self._fields_info[model] = self.client.fields_get(model, FIELD_ATTRIBUTES)
         return self._fields_info[model]
 
+    def stop_reading(self, error: Exception) -> None:
+        """A line the target cannot take: write the records of the lines before it and report
+        them (results file, state, summary); the reader then raises `error`."""
+        pending = sum(sink.current_size for sink in self._sinks_active.values())
+        self.logger.warning(
+            "The input stops at a line the target cannot take (%s); writing the %d records "
+            "read before it, then stopping",
+            type(error).__name__,
+            pending,
+        )
+        self.process_endofpipe()
+
+    def _process_activate_version_message(self, message_dict: dict) -> None:
+        self._stream_known(message_dict)
+        super()._process_activate_version_message(message_dict)
+
+    def _process_batch_message(self, message_dict: dict) -> None:
+        self._stream_known(message_dict)
+        super()._process_batch_message(message_dict)
+
+    def _stream_known(self, message_dict: dict) -> None:
+        if message_dict["stream"] not in self.mapper.stream_maps:
+            raise RecordsWithoutSchemaException(message_dict["stream"])
+
     def drain_streams(self, streams: set[str], requester: str) -> None:
         """Write pending records of `streams` before `requester`'s batch looks them up."""
         added = requester not in self._streams_draining
@@ -205,12 +247,13 @@ class TargetOdoo(Target):
 
 
 def cli() -> Any:
-    """Console entry point: the SDK's CLI; Odoo errors, a bad mapping, a record without its
-    key and a record failing with on_error=fail each end as one clear stderr line."""
+    """Console entry point: the SDK's CLI; Odoo errors (exit 3-8), and a bad mapping, a bad
+    input line and a record failing with on_error=fail (exit 2) each end as one stderr line."""
     try:
         return run_cli(TargetOdoo.cli)
-    except (MappingError, TargetWriteError, MissingKeyPropertiesError) as error:
-        print(f"error: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+    except STOPPING_ERRORS as error:
+        text = " ".join(str(error).split())
+        print(f"error: {type(error).__name__}: {text}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
 
 
