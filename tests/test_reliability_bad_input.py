@@ -423,11 +423,6 @@ CONNECTION_CASES = [
         "target",
         0,
         ("may not create res.partner",),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="UNCLEAR: every record fails for lack of rights, stderr says only "
-            "'Stream Customers: {\"failed\": 6}'; the reason is only in the results file",
-        ),
         id="restricted-create-target",
     ),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 
 import pytest
 from singer_sdk.exceptions import InvalidJSONSchema, RecordsWithoutSchemaException
@@ -170,6 +171,27 @@ def test_a_bad_date_fails_its_record_whatever_the_schema_style(capsys):
     first, second = state["bookmarks"]["Invoices"]
     assert (first["success"], second["success"]) == (True, False)
     assert "'invoice_date' from 'issueDate': not a valid ISO date" in second["error"]
+
+
+def test_why_records_failed_is_logged_for_the_first_twenty_per_stream(capsys, caplog, tmp_path):
+    odoo = MemoryOdoo()
+    bad = [invoice(f"I-{i}", "C-404", customerName=None) for i in range(25)]
+    results = tmp_path / "results.jsonl"
+    caplog.set_level(logging.INFO, logger="target-odoo")
+
+    run(
+        [schema("Invoices", MOVE), *[record("Invoices", b) for b in bad]],
+        odoo,
+        capsys,
+        results_path=str(results),
+    )
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    failed = [w for w in warnings if w.startswith("Stream Invoices: record ")]
+    assert len(failed) == 20
+    assert failed[0].startswith("Stream Invoices: record 'I-0' failed: partner_id: no res.partner")
+    assert "Stream Invoices: 25 failed records (the first 20 are logged above)" in warnings
+    assert f"Outcome of every record (one JSON line each): {results}" in caplog.text
 
 
 def test_a_line_that_is_not_json_stops_after_the_records_before_it_are_written(capsys, tmp_path):

@@ -138,6 +138,7 @@ class OdooSink(BatchSink):
         outcomes = [o for _, o in invalid]
         outcomes += writer.write([r for r in records if id(r) not in bad_ids])
         self.odoo_target.results.add(outcomes)
+        self.odoo_target.log_failures(self.stream_name, outcomes)
         self.tally_record_written(sum(o.success for o in outcomes))
         failed = [o for o in outcomes if not o.success]
         if failed and self.config.get("on_error") == "fail":

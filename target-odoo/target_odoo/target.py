@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from functools import cached_property
 from typing import Any
 
@@ -22,12 +23,14 @@ from odoo_client.singer import CONNECTION_PROPERTIES
 from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import Mapping, MappingError, load_mapping
-from target_odoo.results import ResultsLog
+from target_odoo.results import Outcome, ResultsLog
 from target_odoo.singer_input import LineReader
 from target_odoo.sinks import OdooSink, TargetWriteError
 from target_odoo.upsert import WriteSettings
 
 FIELD_ATTRIBUTES = ["type", "relation", "readonly", "store", "required"]
+LOGGED_FAILURES = 20  # failed records logged per stream; every one is in the results file
+LOGGED_ERROR_LENGTH = 500
 # What ends the run with exit code 2 (the input or the mapping); Odoo's errors have their own.
 STOPPING_ERRORS = (
     MappingError,
@@ -136,6 +139,7 @@ class TargetOdoo(Target):
         self._streams_draining: set[str] = set()
         self._emitted_count = -1
         self._fields_info: dict[str, dict[str, dict]] = {}
+        self._failures: Counter[str] = Counter()
         _ = self.mapping  # a bad mapping stops the run before any input is read
         if isinstance(self.message_reader, LineReader):
             self.message_reader.before_stop = self.stop_reading
@@ -183,6 +187,20 @@ class TargetOdoo(Target):
         if model not in self._fields_info:
             self._fields_info[model] = self.client.fields_get(model, FIELD_ATTRIBUTES)
         return self._fields_info[model]
+
+    def log_failures(self, stream: str, outcomes: list[Outcome]) -> None:
+        """Log why records failed: the first LOGGED_FAILURES of each stream, at WARNING."""
+        for outcome in outcomes:
+            if outcome.success:
+                continue
+            self._failures[stream] += 1
+            if self._failures[stream] > LOGGED_FAILURES:
+                continue
+            error = " ".join(str(outcome.error).split())
+            if len(error) > LOGGED_ERROR_LENGTH:
+                error = error[: LOGGED_ERROR_LENGTH - 3] + "..."
+            key = "without source key" if outcome.key is None else repr(outcome.key)
+            self.logger.warning("Stream %s: record %s failed: %s", stream, key, error)
 
     def stop_reading(self, error: Exception) -> None:
         """A line the target cannot take: write the records of the lines before it and report
@@ -243,6 +261,18 @@ class TargetOdoo(Target):
             self._write_results_state()
         for stream, counts in sorted(self.results.summary().items()):
             self.logger.info("Stream %s: %s", stream, json.dumps(counts, sort_keys=True))
+            if self._failures[stream] > LOGGED_FAILURES:
+                self.logger.warning(
+                    "Stream %s: %d failed records (the first %d are logged above)",
+                    stream,
+                    self._failures[stream],
+                    LOGGED_FAILURES,
+                )
+        path = self.config.get("results_path")
+        if path:
+            self.logger.info("Outcome of every record (one JSON line each): %s", path)
+        elif self._failures:
+            self.logger.info("Set results_path to keep every record's outcome in a file")
         self.results.close()
 
 
