@@ -4,6 +4,7 @@ states, re-runs change nothing, bad records fail alone, dry runs write nothing."
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -536,3 +537,74 @@ def test_on_error_fail_stops_with_one_line(make_sandbox, tmp_path):
     )
     # the batch with the failure was written up to Odoo's answer; later batches were not
     assert Odoo(sandbox)("account.move", "search_count", [["ref", "=like", "B-%"]]) == 9
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+START_UP_CASES = [
+    pytest.param({"lang": "french"}, 3, "ConfigurationError: lang", id="lang-malformed"),
+    pytest.param({"port": 70000}, 3, "ConfigurationError: port", id="port-out-of-range"),
+    pytest.param({"port": 8069}, 3, "contradicts the port", id="port-contradicts-url"),
+    pytest.param({"url": "closed"}, 7, "ServerUnavailableError", id="nothing-listens"),
+    pytest.param({"password": "wrong-4711"}, 4, "AuthenticationError", id="wrong-password"),
+    pytest.param(
+        {"lang": "de_DE", "odoo": 19}, 6, "Invalid language code", id="lang-not-installed-19"
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "code", "needle"), START_UP_CASES)
+def test_wrong_connection_settings_stop_before_the_input_is_read(
+    sandbox, sandbox19, tmp_path, change, code, needle
+):
+    change = dict(change)
+    odoo = sandbox19 if change.pop("odoo", 17) == 19 else sandbox
+    config = {k: odoo.settings[k] for k in ("url", "database", "username", "password")}
+    config.update(max_retry_time=2, retry_initial_wait=0.01, retry_max_wait=0.1, **change)
+    if config["url"] == "closed":
+        config["url"] = f"http://127.0.0.1:{_closed_port()}"
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config))
+    stderr = tmp_path / "stderr.txt"
+
+    # stdin stays open and empty: a target that read it before connecting would wait forever
+    with stderr.open("w") as err:
+        target = subprocess.Popen(
+            [str(BIN / "target-odoo"), "--config", str(config_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        try:
+            returncode = target.wait(timeout=60)
+        finally:
+            target.kill()
+            target.stdin.close()
+            target.wait()
+
+    lines = stderr.read_text().splitlines()
+    assert returncode == code, lines[-5:]
+    assert lines[-1].startswith("error: "), lines[-5:]
+    assert needle in lines[-1]
+    assert "Traceback" not in "\n".join(lines)
+
+
+def test_about_and_help_stay_offline(tmp_path):
+    config_path = tmp_path / "config.json"
+    unreachable = {"url": f"http://127.0.0.1:{_closed_port()}", "username": "a", "password": "b"}
+    config_path.write_text(json.dumps(unreachable))
+
+    for option in ("--about", "--help"):
+        done = subprocess.run(
+            [str(BIN / "target-odoo"), "--config", str(config_path), option],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "error:" not in done.stderr

@@ -36,8 +36,7 @@ def record(stream: str, body: dict) -> str:
 
 def run(lines: list[str], odoo: MemoryOdoo, capsys, **settings) -> list[dict]:
     """Feed messages to the target; answer the JSON lines it printed on stdout."""
-    target = TargetOdoo(config={**CONFIG, **settings}, validate_config=True)
-    target.__dict__["client"] = odoo
+    target = TargetOdoo(config={**CONFIG, **settings}, validate_config=True, client=odoo)
     target.listen(file_input=io.StringIO("\n".join(lines) + "\n"))
     return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
 

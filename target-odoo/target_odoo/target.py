@@ -133,14 +133,21 @@ class TargetOdoo(Target):
     default_sink_class = OdooSink
     message_reader_class = LineReader
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, client: Any = None, **kwargs: Any) -> None:
+        """Validate the mapping, then the connection settings, then log in: each stops the run
+        before any input is read. `client` replaces the Odoo connection (tests)."""
         super().__init__(*args, **kwargs)
         self.max_parallelism = 1  # one database, one writer: no parallel bursts
         self._streams_draining: set[str] = set()
         self._emitted_count = -1
         self._fields_info: dict[str, dict[str, dict]] = {}
         self._failures: Counter[str] = Counter()
-        _ = self.mapping  # a bad mapping stops the run before any input is read
+        _ = self.mapping
+        if client is not None:
+            self.__dict__["client"] = client
+        uid = self.client.authenticate()  # a wrong url, port or login: one line, before stdin
+        if self.config.get("lang"):  # Odoo 19 refuses a language it has not installed
+            self.client.search_count("res.users", [("id", "=", uid)])
         if isinstance(self.message_reader, LineReader):
             self.message_reader.before_stop = self.stop_reading
 
