@@ -59,3 +59,16 @@ def test_meltano_yml_declares_every_setting_with_a_description(kind: str, name: 
         assert bool(setting.get("sensitive")) == bool(prop.get("secret")), setting_name
         if prop.get("enum"):
             assert [option["value"] for option in setting["options"]] == prop["enum"]
+
+
+def test_tap_readme_settings_table_is_what_about_prints() -> None:
+    result = subprocess.run(
+        [str(BIN / "tap-odoo"), "--about", "--format=markdown"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    readme = (ROOT / "tap-odoo" / "README.md").read_text()
+    assert len(rows) > 30
+    assert [row for row in rows if row not in readme] == []

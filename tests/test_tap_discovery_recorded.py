@@ -374,10 +374,10 @@ def test_read_access_is_checked_with_the_method_the_server_has(
     assert asked.count(other) == (1 if other == first_tried else 0)  # tried once, then never
 
 
-def test_default_pool_has_four_threads(logger):
+def test_default_pool_has_six_threads(logger):
     client = RecordedOdoo(latency=0.01)
     discover(client, {}, logger)
-    assert client.most_in_flight == 4
+    assert client.most_in_flight == 6
 
 
 def test_calls_run_on_a_bounded_pool(logger):
