@@ -47,7 +47,7 @@ def about(executable: str) -> dict[str, dict]:
     return json.loads(result.stdout)["settings"]["properties"]
 
 
-@pytest.mark.parametrize(("kind", "name"), [("extractors", "tap-odoo")])
+@pytest.mark.parametrize(("kind", "name"), [("extractors", "tap-odoo"), ("loaders", "target-odoo")])
 def test_meltano_yml_declares_every_setting_with_a_description(kind: str, name: str) -> None:
     settings = declared(kind, name)
     properties = about(name)
