@@ -12,6 +12,7 @@ record count shows below 1), the RSS ratio at the last window over the first, an
 RSS. Ratios from one run, not absolute times: the 2 cores are shared.
 
     .venv/bin/python bench/bench_target_load.py [--records 20000] [--window 2000] [--batch-size 100]
+        [--state-output hotglue|passthrough]
 """
 
 from __future__ import annotations
@@ -87,11 +88,11 @@ def count_lines(path: Path) -> int:
 
 
 def monitored_run(
-    settings: dict, singer: Path, results: Path, window: int, batch_size: int
+    settings: dict, singer: Path, results: Path, window: int, batch_size: int, state_output: str
 ) -> Sample:
     """Run target-odoo on `singer`, sampling RSS and progress every 20 ms."""
     config = {key: settings[key] for key in ("url", "database", "username", "password")}
-    config.update(results_path=str(results), batch_size=batch_size)
+    config.update(results_path=str(results), batch_size=batch_size, state_output=state_output)
     config_path = results.with_suffix(".config.json")
     config_path.write_text(json.dumps(config))
     command = [str(BIN / "target-odoo"), "--config", str(config_path), "--input", str(singer)]
@@ -160,6 +161,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--window", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument(
+        "--state-output",
+        default="hotglue",
+        choices=["hotglue", "passthrough"],
+        help="hotglue keeps every outcome for its state; passthrough (meltano) keeps counts only",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory, Sandbox(odoo_version=17, scale=1) as sandbox:
         runs = {}
@@ -168,7 +175,7 @@ def main() -> None:
             write_input(singer, count, prefix=name)
             results = Path(directory) / f"{name}.jsonl"
             runs[name] = sample = monitored_run(
-                sandbox.settings, singer, results, args.window, args.batch_size
+                sandbox.settings, singer, results, args.window, args.batch_size, args.state_output
             )
             if sample.returncode != 0 or sample.statuses != {"created": count}:
                 failed = f"the {name} run failed: {sample.statuses}, exit {sample.returncode}"

@@ -262,3 +262,21 @@ def test_a_malformed_line_stops_on_one_line_naming_it(capsys, line, kind, words)
     assert "\n" not in str(raised.value)
     assert words in str(raised.value)
     assert [p["name"] for p in odoo.rows("res.partner")] == ["Customer 0"]  # the line before
+
+
+def test_results_keep_only_counts_when_no_state_lists_the_outcomes(tmp_path) -> None:
+    from target_odoo.results import Outcome, ResultsLog  # noqa: PLC0415
+
+    kept, counted = ResultsLog(), ResultsLog(str(tmp_path / "r.jsonl"), keep_outcomes=False)
+    outcomes = [
+        Outcome(stream="Customers", key=f"C-{i}", status="created" if i % 3 else "failed")
+        for i in range(30)
+    ]
+    for log in (kept, counted):
+        log.add(outcomes)
+    assert counted.summary() == kept.summary() == {"Customers": {"created": 20, "failed": 10}}
+    assert counted.total == kept.total == 30
+    assert counted.outcomes == {}
+    assert len(kept.outcomes["Customers"]) == 30
+    counted.close()
+    assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 30  # the file keeps them all

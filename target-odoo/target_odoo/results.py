@@ -47,18 +47,29 @@ class Outcome:
 
 
 class ResultsLog:
-    """Collects outcomes; appends them to a JSON-lines file when a path is given."""
+    """Collects outcomes; appends them to a JSON-lines file when a path is given.
 
-    def __init__(self, path: str | None = None) -> None:
+    Each outcome is kept in memory only with `keep_outcomes` (the hotglue state lists them all);
+    otherwise only counts per stream and status are, so memory stays flat however many records
+    pass.
+    """
+
+    def __init__(self, path: str | None = None, *, keep_outcomes: bool = True) -> None:
         self._file: IO[str] | None = None
         if path:
             self._file = Path(path).open("w", encoding="utf-8")  # noqa: SIM115 (closed by close())
+        self._keep = keep_outcomes
         self.outcomes: dict[str, list[Outcome]] = defaultdict(list)
+        self._counts: dict[str, Counter] = defaultdict(Counter)
+        self.total = 0
 
     def add(self, outcomes: list[Outcome]) -> None:
         """Record outcomes (and write them out at once, so a crash keeps what was done)."""
         for outcome in outcomes:
-            self.outcomes[outcome.stream].append(outcome)
+            self._counts[outcome.stream][outcome.status] += 1
+            self.total += 1
+            if self._keep:
+                self.outcomes[outcome.stream].append(outcome)
             if self._file:
                 line = {k: v for k, v in asdict(outcome).items() if v is not None}
                 self._file.write(json.dumps(line, sort_keys=True) + "\n")
@@ -73,10 +84,7 @@ class ResultsLog:
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Counts per stream and status."""
-        return {
-            stream: dict(Counter(o.status for o in outcomes))
-            for stream, outcomes in self.outcomes.items()
-        }
+        return {stream: dict(counts) for stream, counts in self._counts.items()}
 
     def hotglue_state(self) -> dict[str, Any]:
         """The state shape hotglue jobs read after a target run."""

@@ -187,7 +187,8 @@ class TargetOdoo(Target):
     @cached_property
     def results(self) -> ResultsLog:
         """Per-record outcomes of this run."""
-        return ResultsLog(self.config.get("results_path"))
+        keep = self.config.get("state_output") != "passthrough"  # the hotglue state lists them
+        return ResultsLog(self.config.get("results_path"), keep_outcomes=keep)
 
     def fields_info(self, model: str) -> dict[str, dict]:
         """fields_get of `model` (type, relation, readonly, store, required), once per run."""
@@ -258,12 +259,12 @@ class TargetOdoo(Target):
     def _write_results_state(self) -> None:
         sys.stdout.write(json.dumps(self.results.hotglue_state()) + "\n")
         sys.stdout.flush()
-        self._emitted_count = sum(len(o) for o in self.results.outcomes.values())
+        self._emitted_count = self.results.total
 
     def process_endofpipe(self) -> None:
         """Drain every sink, emit the results state, log the summary per stream."""
         super().process_endofpipe()
-        done = sum(len(o) for o in self.results.outcomes.values())
+        done = self.results.total
         if self.config.get("state_output") != "passthrough" and self._emitted_count != done:
             self._write_results_state()
         for stream, counts in sorted(self.results.summary().items()):
