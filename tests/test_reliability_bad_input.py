@@ -360,50 +360,18 @@ def _write(path: Path, value: object) -> Path:
     return path
 
 
+# case -> (exit code, words of the message), the same through both command lines.
+BOTH_CLIS = {
+    "wrong-password": (4, ("AuthenticationError", "refused login 'admin'", "password")),
+    "not-odoo": (7, ("NotOdooServerError", "did not answer like Odoo", "url setting")),
+    "maintenance": (7, ("ServerUnavailableError", "maintenance", "try again later")),
+}
 CONNECTION_CASES = [
+    pytest.param(case, cli, code, needles, id=f"{case}-{cli}")
+    for case, (code, needles) in BOTH_CLIS.items()
+    for cli in ("target", "tap")
+] + [
     # case, cli, exit code, words of the message
-    pytest.param(
-        "wrong-password",
-        "target",
-        4,
-        ("AuthenticationError", "refused login 'admin'", "password"),
-        id="wrong-password-target",
-    ),
-    pytest.param(
-        "wrong-password",
-        "tap",
-        4,
-        ("AuthenticationError", "refused login 'admin'", "password"),
-        id="wrong-password-tap",
-    ),
-    pytest.param(
-        "not-odoo",
-        "target",
-        7,
-        ("NotOdooServerError", "did not answer like Odoo", "url setting"),
-        id="not-odoo-target",
-    ),
-    pytest.param(
-        "not-odoo",
-        "tap",
-        7,
-        ("NotOdooServerError", "did not answer like Odoo", "url setting"),
-        id="not-odoo-tap",
-    ),
-    pytest.param(
-        "maintenance",
-        "target",
-        7,
-        ("ServerUnavailableError", "maintenance", "try again later"),
-        id="maintenance-target",
-    ),
-    pytest.param(
-        "maintenance",
-        "tap",
-        7,
-        ("ServerUnavailableError", "maintenance", "try again later"),
-        id="maintenance-tap",
-    ),
     pytest.param(
         "restricted-read",
         "target",
@@ -412,11 +380,7 @@ CONNECTION_CASES = [
         id="restricted-read-target",
     ),
     pytest.param(
-        "restricted-read",
-        "tap",
-        5,
-        ("AccessDeniedError", "account.move"),
-        id="restricted-read-tap",
+        "restricted-read", "tap", 5, ("AccessDeniedError", "account.move"), id="restricted-read-tap"
     ),
     pytest.param(
         "restricted-create",
