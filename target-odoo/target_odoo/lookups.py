@@ -167,6 +167,8 @@ class LookupResolver:
             missing = [
                 v for v, res_id in zip(request.keys[index], found, strict=True) if res_id is None
             ]
+            if missing and not archived and index + 1 < len(request.rule.matches):
+                return  # the next match (pass-through: the same id for base data) tries them all
             request.result = [res_id for res_id in found if res_id is not None]
             request.done = True
             inactive = [v for v in missing if json.dumps(v) in archived]

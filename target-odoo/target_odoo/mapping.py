@@ -141,6 +141,11 @@ class StreamMapping:
     marker: str | None = None
     natural_key: tuple[str, ...] = ()
     has_active: bool = True
+    # Pass-through: `after` actions wait for the end of the input (a copied move is posted once
+    # its lines, a later stream, are in); records matching `skip_when` are not written.
+    after_at_end: bool = False
+    skip_when: Condition | None = None
+    skip_note: str = ""
 
     def __post_init__(self) -> None:
         if self.cancel is None and self.model in DEFAULT_CANCEL:

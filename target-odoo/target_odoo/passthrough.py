@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from target_odoo.mapping import FieldRule, LookupRule, Match, PassthroughSettings, StreamMapping
+from target_odoo.mapping import (
+    AfterAction,
+    Condition,
+    FieldRule,
+    LookupRule,
+    Match,
+    PassthroughSettings,
+    StateGuard,
+    StreamMapping,
+)
 
 _TRANSFORM_BY_TYPE = {
     "date": "date",
@@ -13,6 +22,27 @@ _TRANSFORM_BY_TYPE = {
     "float": "number",
     "monetary": "number",
 }
+
+
+# The source's business state is never written: it is reached by the model's own action, called
+# once the input has ended (a move's lines come in a later stream than the move).
+_STATE_ACTIONS = {
+    "account.move": AfterAction(
+        "action_post",
+        when=Condition(path="state", values=("posted",)),
+        unless=StateGuard("state", ("posted", "cancel")),
+    ),
+    "purchase.order": AfterAction(
+        "button_confirm",
+        when=Condition(path="state", values=("purchase", "done")),
+        unless=StateGuard("state", ("purchase", "done", "cancel")),
+    ),
+}
+
+# Journal items Odoo makes itself from a move's product lines (taxes, receivable/payable,
+# cash rounding, early payment discount, anglo-saxon cost lines): copying them would count them
+# twice. Product lines, sections and notes are copied; Odoo recomputes the rest.
+COMPUTED_LINES = ("tax", "payment_term", "rounding", "epd", "cogs", "discount")
 
 
 def model_stream(model: str) -> str:
@@ -67,4 +97,16 @@ def passthrough_mapping(
         lookups=lookups,
         passthrough=True,
         has_active="active" in fields_info,
+        after=(_STATE_ACTIONS[base.model],) if base.model in _STATE_ACTIONS else (),
+        after_at_end=base.model in _STATE_ACTIONS,
+        **_computed_lines(base.model, properties),
     )
+
+
+def _computed_lines(model: str, properties: dict[str, Any]) -> dict[str, Any]:
+    if model != "account.move.line" or "display_type" not in properties:
+        return {}
+    return {
+        "skip_when": Condition(path="display_type", values=COMPUTED_LINES),
+        "skip_note": "computed by Odoo from the move's product lines: not copied",
+    }

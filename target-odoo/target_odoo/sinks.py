@@ -42,6 +42,7 @@ class OdooSink(BatchSink):
         for spec in self.schema.get("properties", {}).values():
             _drop_formats(spec)
         self._record_validator = JSONSchemaValidator(self.schema, validate_formats=False)
+        self._deferred: list[Any] = []  # records whose `after` action waits for the input's end
 
     @property
     def include_sdc_metadata_properties(self) -> bool:
@@ -122,19 +123,40 @@ class OdooSink(BatchSink):
             )
         return None
 
+    def _writer(self) -> BatchWriter:
+        return BatchWriter(
+            self.odoo_target.client,
+            self.stream_mapping,
+            self.odoo_target.external_ids,
+            self.odoo_target.resolver,
+            self.odoo_target.write_settings,
+            deferred=self._deferred,
+        )
+
+    def clean_up(self) -> None:
+        """At the end of the input, once every sink is drained (a move's lines are in): the
+        business actions of pass-through streams (post the moves the source had posted)."""
+        super().clean_up()
+        if not self._deferred:
+            return
+        waiting, self._deferred = self._deferred, []
+        failed = self._writer().run_deferred(waiting)
+        self.odoo_target.results.add(failed)
+        self.odoo_target.log_failures(self.stream_name, failed)
+        if failed and self.config.get("on_error") == "fail":
+            first = failed[0]
+            raise TargetWriteError(
+                f"stream {self.stream_name!r}, record {first.key!r}: {first.error} "
+                f"(on_error=fail; {len(failed)} failed at the end of the input)"
+            )
+
     def process_batch(self, context: dict) -> None:
         """Write the batch; record every outcome; stop only when `on_error` is `fail`."""
         records = context.get("records", [])
         self.odoo_target.drain_streams(self.depends_on, requester=self.stream_name)
         invalid = [(i, o) for i, o in ((r, self._invalid(r)) for r in records) if o]
         bad_ids = {id(r) for r, _ in invalid}
-        writer = BatchWriter(
-            self.odoo_target.client,
-            self.stream_mapping,
-            self.odoo_target.external_ids,
-            self.odoo_target.resolver,
-            self.odoo_target.write_settings,
-        )
+        writer = self._writer()
         outcomes = [o for _, o in invalid]
         outcomes += writer.write([r for r in records if id(r) not in bad_ids])
         self.odoo_target.results.add(outcomes)

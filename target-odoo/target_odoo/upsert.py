@@ -4,7 +4,7 @@ business actions after, deletes; one outcome per source record."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from odoo_client.errors import AccessDeniedError, OdooError, WriteOutcomeUnknownError
@@ -77,8 +77,10 @@ class BatchWriter:
         external_ids: ExternalIds,
         resolver: LookupResolver,
         settings: WriteSettings,
+        deferred: list[Item] | None = None,
     ) -> None:
         self.client = client
+        self.deferred = deferred  # where `after_at_end` actions wait for the end of the input
         self.mapping = mapping
         self.external_ids = external_ids
         self.resolver = resolver
@@ -118,9 +120,43 @@ class BatchWriter:
         self._create([i for i in upserts if i.live and not i.outcome.existing])
         self._attach([i for i in upserts if i.live and i.outcome.odoo_id and i.files])
         self._clear_markers([i for i in upserts if i.live and i.outcome.odoo_id])
-        for action in self.mapping.after:
-            self._run_after(action, [i for i in upserts if i.live and i.outcome.odoo_id])
+        written = [i for i in upserts if i.live and i.outcome.odoo_id]
+        if self.mapping.after_at_end and self.deferred is not None:
+            self.deferred.extend(self._waiting(written))
+        else:
+            for action in self.mapping.after:
+                self._run_after(action, written)
         return [item.outcome for item in items]
+
+    def _waiting(self, items: list[Item]) -> list[Item]:
+        """The items an `after` action wants, kept light (the source fields its condition
+        reads, the state its guard reads) with their own outcome: the record's is reported."""
+        paths = {a.when.path for a in self.mapping.after if a.when}
+        keep_all = any(not isinstance(path, str) for path in paths)
+        waiting = []
+        for item in items:
+            if not any(self._wants(action, item) for action in self.mapping.after):
+                continue
+            record = item.record if keep_all else {p: item.record.get(p) for p in paths}
+            waiting.append(
+                Item(
+                    record=record,
+                    outcome=replace(item.outcome, status=UNCHANGED, note=None),
+                    name=item.name,
+                    current=dict(item.current),
+                )
+            )
+        return waiting
+
+    def run_deferred(self, items: list[Item]) -> list[Outcome]:
+        """Run the `after` actions that waited for the end of the input; answer an outcome for
+        each record an action failed on (the record's own outcome was reported when written)."""
+        for action in self.mapping.after:
+            self._run_after(action, [i for i in items if i.live])
+        failed = [i.outcome for i in items if not i.outcome.success]
+        for outcome in failed:
+            outcome.note = "the record was written; this action ran at the end of the input"
+        return failed
 
     def _item(self, record: dict) -> Item:
         key = read_path(record, self.mapping.key)
@@ -138,6 +174,10 @@ class BatchWriter:
         if key in (None, ""):
             item.fail(f"no source key at {self.mapping.key!r}")
             return item
+        skip = self.mapping.skip_when
+        if skip and read_path(record, skip.path) in skip.values:
+            item.outcome.note = self.mapping.skip_note
+            return item  # no name: never written
         item.name = external_id_name(self.mapping.stream, key)
         if not item.deleted:
             try:
