@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from odoo_client import errors
-from tap_odoo.discovery import DISCOVERY_PROPERTIES, StreamSpec, discover
+from tap_odoo.discovery import DISCOVERY_PROPERTIES, StreamSpec, discover, referenced_first
 from tap_odoo.presets import HOTGLUE_STREAMS
 
 RECORDINGS = Path(__file__).resolve().parent / "recordings" / "odoo17"
@@ -472,3 +472,28 @@ def test_company_field_is_found_stored_or_related(logger):
     assert specs["product_product"].company_field == "company_id"  # related, not stored
     assert "company_id" not in specs["product_product"].fields  # filtered on, not read
     assert specs["res_country"].company_field is None
+
+
+def test_streams_come_after_the_streams_they_point_to(logger):
+    specs = discover(
+        RecordedOdoo(),
+        {"models": ["res.partner", "account.move", "account.move.line", "res.country"]},
+        logger,
+    )
+    order = [spec.name for spec in referenced_first(specs)]
+    assert sorted(order) == sorted(spec.name for spec in specs)
+    assert order.index("res_country") < order.index("res_partner")
+    assert order.index("res_partner") < order.index("account_move")
+    assert order.index("account_move") < order.index("account_move_line")
+
+
+def test_a_reference_cycle_is_broken_not_dropped():
+    def spec(name: str, *relations: str) -> StreamSpec:
+        fields = {f"f{i}": {"type": "many2one", "relation": r} for i, r in enumerate(relations)}
+        return StreamSpec(name.replace(".", "_"), name, {}, fields, [], None, name)
+
+    specs = [spec("b.b", "a.a"), spec("a.a", "b.b", "c.c"), spec("c.c"), spec("d.d", "b.b")]
+    order = [s.model for s in referenced_first(specs)]
+    assert order[0] == "c.c"  # refers to nothing
+    assert order.index("b.b") < order.index("d.d")
+    assert sorted(order) == ["a.a", "b.b", "c.c", "d.d"]

@@ -32,16 +32,9 @@ def copy(source, target, tmp_path: Path, run: int) -> list[dict]:
     # The sandbox seeds partners in languages its create() then refuses; not our subject here.
     mapping["passthrough"]["skip_fields"].append("res.partner.lang")
     results = tmp_path / f"results{run}.jsonl"
-    # tap-odoo sends its streams in model-name order: account_move and account_move_line come
-    # before res_partner. A batch drained before the partners are read would find no partner
-    # (pass-through lookups leave a relation empty): one batch per stream keeps them all until
-    # the end of the input, when the target writes partners first.
-    target_config = {
-        **connection(target),
-        "mapping": mapping,
-        "results_path": str(results),
-        "batch_size": 10000,
-    }
+    # Default batch size: tap-odoo sends res_partner before the account streams that point at
+    # it, so every batch finds the partners it refers to already written.
+    target_config = {**connection(target), "mapping": mapping, "results_path": str(results)}
     (tmp_path / "tap.json").write_text(json.dumps(tap_config))
     (tmp_path / "target.json").write_text(json.dumps(target_config))
     command = (

@@ -307,6 +307,36 @@ def discover(
     return [specs[name] for name in sorted(specs)]
 
 
+def referenced_first(specs: Sequence[StreamSpec]) -> list[StreamSpec]:
+    """The specs ordered so that a stream comes after the streams its many2one fields point to
+    (res_partner before account_move before account_move_line); by name where nothing decides.
+    A cycle (res_company <-> res_partner) is broken at the stream with the fewest unmet ones."""
+    by_model: dict[str, list[StreamSpec]] = {}
+    for spec in specs:
+        by_model.setdefault(spec.model, []).append(spec)
+    needs = {
+        spec.name: {
+            other.name
+            for field in spec.fields.values()
+            if field.get("type") == "many2one"
+            for other in by_model.get(field.get("relation") or "", ())
+            if other.name != spec.name
+        }
+        for spec in specs
+    }
+    ordered: list[StreamSpec] = []
+    done: set[str] = set()
+    waiting = sorted(specs, key=lambda spec: spec.name)
+    while waiting:
+        ready = next((s for s in waiting if needs[s.name] <= done), None)
+        if ready is None:  # a cycle: break it where the fewest references are still unmet
+            ready = min(waiting, key=lambda spec: (len(needs[spec.name] - done), spec.name))
+        ordered.append(ready)
+        done.add(ready.name)
+        waiting.remove(ready)
+    return ordered
+
+
 def stream_name(model: str) -> str:
     """The stream name of a model: dots become underscores (`res.partner` -> `res_partner`)."""
     return model.replace(".", "_")

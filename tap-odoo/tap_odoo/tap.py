@@ -13,7 +13,7 @@ from odoo_client import ConnectionSettings, OdooClient
 from odoo_client.cli import run_cli
 from odoo_client.errors import ConfigurationError
 from odoo_client.singer import CONNECTION_PROPERTIES
-from tap_odoo.discovery import DISCOVERY_PROPERTIES, discover
+from tap_odoo.discovery import DISCOVERY_PROPERTIES, discover, referenced_first
 from tap_odoo.output import PageBufferedWriter
 from tap_odoo.streams import OdooStream
 
@@ -134,6 +134,15 @@ class TapOdoo(Tap):
             config["exclude_models"] = []
         specs = discover(self.client, config, self.logger, required=models or ())
         return [OdooStream(self, spec) for spec in specs]
+
+    def load_streams(self) -> list[OdooStream]:  # type: ignore[override]
+        """The streams, each after those its many2one fields point to (the SDK orders by name).
+
+        A target resolving relations as it writes (target-odoo copying a database) then meets
+        the partner before the invoice that points at it.
+        """
+        streams = {stream.spec.name: stream for stream in super().load_streams()}
+        return [streams[spec.name] for spec in referenced_first([s.spec for s in streams.values()])]
 
     def _models_selected_in_input_catalog(self) -> list[str] | None:
         catalog = self.input_catalog
