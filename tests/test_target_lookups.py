@@ -128,3 +128,32 @@ def test_partner_lookups_take_active_partners_only(make_sandbox, tmp_path):
         "active": True,
     }
     assert by_email["state"] == "posted"
+
+
+def test_a_passthrough_relation_that_matches_nothing_is_left_empty_and_said(
+    make_sandbox, tmp_path
+) -> None:
+    sandbox = make_sandbox(odoo_version=17, scale=1)
+    schema = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                       "parent_id": {"type": ["integer", "null"]}},
+    }  # fmt: skip
+    lines = [
+        {"type": "SCHEMA", "stream": "res_partner", "schema": schema, "key_properties": ["id"]},
+        {"type": "RECORD", "stream": "res_partner", "record": {"id": 1, "name": "Orphan Co"}},
+        {
+            "type": "RECORD",
+            "stream": "res_partner",
+            "record": {"id": 2, "name": "Orphan Child", "parent_id": 999999},
+        },
+    ]
+    singer = tmp_path / "partners.singer"
+    singer.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    run = run_target(sandbox.settings, tmp_path, singer)
+    assert {o["key"]: o["status"] for o in run["outcomes"]} == {"1": "created", "2": "created"}
+    (child,) = Odoo(sandbox)("res.partner", "search_read", [["name", "=", "Orphan Child"]],
+                             fields=["parent_id"])  # fmt: skip
+    assert child["parent_id"] is False
+    warning = "parent_id: no res.partner matches parent_id=999999 (external id); left empty"
+    assert warning in run["stderr"]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import logging
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_client.errors import OdooError, WriteOutcomeUnknownError
 from target_odoo.external_ids import ExternalIds, external_id_name
 from target_odoo.mapping import LookupRule, Match
+
+_log = logging.getLogger("target_odoo.lookups")
+EMPTIED_WARNINGS = 20  # per lookup label: the first ones are named, later ones only counted
 
 # Lookups see what Odoo's UI offers: active records only, whatever `include_archived` (a tap
 # setting) puts in the connection's context. Archived matches are looked for only to say so.
@@ -57,6 +61,7 @@ class LookupResolver:
         self.dry_run = dry_run
         self._found: dict[tuple, int] = {}
         self._inactive: dict[tuple, int] = {}  # matches found only among archived records
+        self.emptied: Counter[str] = Counter()  # values given but matching nothing, left empty
 
     def resolve(self, requests: list[LookupRequest], *, create: bool = True) -> None:
         """Fill `result` (an id, a list of ids, or None) or `error` of every request.
@@ -185,6 +190,20 @@ class LookupResolver:
             value = request.keys[index]
             request.inactive.append((match, value, archived[json.dumps(value)]))
 
+    def _warn_emptied(self, request: LookupRequest) -> None:
+        """Say so when a value was given but matched nothing: the field is written empty."""
+        self.emptied[request.label] += 1
+        if self.emptied[request.label] <= EMPTIED_WARNINGS:
+            _log.warning(
+                "%s: no %s matches %s; left empty (the lookup's on_missing is 'empty')%s",
+                request.label,
+                request.rule.model,
+                request.describe(),
+                " (further ones only counted)"
+                if self.emptied[request.label] == EMPTIED_WARNINGS
+                else "",
+            )
+
     @staticmethod
     def _inactive_error(request: LookupRequest) -> str:
         found = ", ".join(
@@ -206,6 +225,8 @@ class LookupResolver:
                 continue
             if request.rule.on_missing == "empty":
                 request.result = None
+                if any(key is not None for key in request.keys):
+                    self._warn_emptied(request)
             elif request.rule.on_missing == "create" and request.create_values:
                 to_create[
                     json.dumps(
