@@ -504,14 +504,20 @@ def test_web_session_re_authenticates_once_then_says_so(
     assert client.retries == 0
 
 
-@pytest.mark.parametrize("kind", ["503", "502", "drop"])
-def test_web_session_renewal_retries_a_lost_login_on_a_read(
-    sb: Sandbox, monkeypatch: pytest.MonkeyPatch, kind: str
-) -> None:
+def expiring_web_session(sb: Sandbox) -> OdooClient:
+    """A web-session client whose session expires at its next call (counters reset)."""
     client = Over("websession", sb).connected()
     assert client.search_count("res.partner", [["id", "=", 1]]) == 1
     sb.faults.configure(session_ttl=1)
     sb.stats.reset()
+    return client
+
+
+@pytest.mark.parametrize("kind", ["503", "502", "drop"])
+def test_web_session_renewal_retries_a_lost_login_on_a_read(
+    sb: Sandbox, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    client = expiring_web_session(sb)
     fail_requests(monkeypatch, sb, {2: kind})  # the expired call, then the new login
     assert client.search_count("res.partner", [["id", "=", 1]]) == 1
     assert client.retries == 1
@@ -522,10 +528,7 @@ def test_web_session_renewal_retries_a_lost_login_on_a_read(
 def test_web_session_renewal_retries_a_lost_login_on_a_write(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    client = Over("websession", sb).connected()
-    assert client.search_count("res.partner", [["id", "=", 1]]) == 1
-    sb.faults.configure(session_ttl=1)
-    sb.stats.reset()
+    client = expiring_web_session(sb)
     fail_requests(monkeypatch, sb, {2: kind})  # the expired create, then the new login
     name = f"relogin-{kind} {uuid.uuid4().hex[:8]}"
     # The create never ran (the session had expired) and a login is safe to re-send.
@@ -540,10 +543,7 @@ def test_web_session_renewal_retries_a_lost_login_on_a_write(
 def test_web_session_renewal_then_the_resent_write_follows_the_write_rules(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    client = Over("websession", sb).connected()
-    assert client.search_count("res.partner", [["id", "=", 1]]) == 1
-    sb.faults.configure(session_ttl=1)
-    sb.stats.reset()
+    client = expiring_web_session(sb)
     fail_requests(monkeypatch, sb, {3: kind})  # the expired create, the login, the create again
     name = f"resent-{kind} {uuid.uuid4().hex[:8]}"
     if kind == "drop_after":
