@@ -7,6 +7,7 @@ client.search_read("res.partner", [("is_company", "=", True)], ["name"], limit=1
 
 from odoo_client import errors
 from odoo_client.client import ConnectionReport, OdooClient
+from odoo_client.pages import RowsPage
 from odoo_client.settings import ConnectionSettings
 
-__all__ = ["ConnectionReport", "ConnectionSettings", "OdooClient", "errors"]
+__all__ = ["ConnectionReport", "ConnectionSettings", "OdooClient", "RowsPage", "errors"]

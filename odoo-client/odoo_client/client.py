@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from odoo_client import errors
 from odoo_client.connect import Connection, open_connection
 from odoo_client.methods import is_read_only
+from odoo_client.pages import RowsPage
 from odoo_client.retry import RetryPolicy
 from odoo_client.settings import ConnectionSettings
 from odoo_client.transport import HttpTransport
@@ -135,12 +136,25 @@ class OdooClient:
         **kwargs: Any,
     ) -> Any:
         """Run `model.method(*args, **kwargs)` with the settings' context under `context`."""
+        return self._execute(model, method, args, kwargs, context)
+
+    def _execute(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: dict[str, Any],
+        context: dict[str, Any] | None,
+        defer_rows_from: int | None = None,
+    ) -> Any:
         connection = self._connected()
         merged = {**self.settings.context(), **(context or {})}
         if merged:
             kwargs["context"] = merged
         return self._guarded(
-            lambda: connection.protocol.execute(model, method, args, kwargs),
+            lambda: connection.protocol.execute(
+                model, method, args, kwargs, defer_rows_from=defer_rows_from
+            ),
             what=f"{model}.{method}",
             read_only=is_read_only(method),
         )
@@ -158,6 +172,26 @@ class OdooClient:
         """Rows matching `domain`, with `fields` (all when None)."""
         options = _present(fields=fields, offset=offset, limit=limit, order=order)
         return self.call(model, "search_read", list(domain or []), **options, **kw)
+
+    def search_read_page(
+        self,
+        model: str,
+        domain: Sequence[Any] | None = None,
+        fields: Sequence[str] | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        context: dict[str, Any] | None = None,
+        **kw: Any,
+    ) -> RowsPage:
+        """`search_read` for a paging loop: a full page (`limit` rows) may come back undecoded,
+        its `last_id` read from the answer's end, so the next page can be asked for while this
+        one is decoded (see odoo_client.pages)."""
+        options = _present(fields=fields, offset=offset, limit=limit, order=order)
+        result = self._execute(
+            model, "search_read", [list(domain or [])], {**options, **kw}, context, limit
+        )
+        return result if isinstance(result, RowsPage) else RowsPage(result)
 
     def search(
         self,

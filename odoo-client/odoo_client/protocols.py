@@ -25,6 +25,7 @@ from odoo_client.error_mapping import (
     map_xmlrpc_fault,
 )
 from odoo_client.methods import json2_body
+from odoo_client.pages import deferred_page
 from odoo_client.transport import HttpAnswer, HttpTransport, not_odoo
 
 _request_ids = itertools.count(1)
@@ -68,8 +69,20 @@ class Protocol:
         """Log in; return the uid."""
         raise NotImplementedError
 
-    def execute(self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
-        """Run `model.method(*args, **kwargs)` (kwargs hold the context) and return its result."""
+    def execute(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: dict[str, Any],
+        *,
+        defer_rows_from: int | None = None,
+    ) -> Any:
+        """Run `model.method(*args, **kwargs)` (kwargs hold the context) and return its result.
+
+        With `defer_rows_from`, a JSON answer of at least that many rows may come back as an
+        undecoded `RowsPage` (see odoo_client.pages); XML-RPC always decodes.
+        """
         raise NotImplementedError
 
     def _refused(self, database: str | None) -> errors.AuthenticationError:
@@ -85,9 +98,18 @@ class JsonRpcProtocol(Protocol):
 
     name = "jsonrpc"
 
-    def _service(self, service: str, method: str, *args: Any, site: CallSite | None = None) -> Any:
+    def _service(
+        self,
+        service: str,
+        method: str,
+        *args: Any,
+        site: CallSite | None = None,
+        defer_rows_from: int | None = None,
+    ) -> Any:
         params = {"service": service, "method": method, "args": list(args)}
-        return jsonrpc_post(self.transport, "/jsonrpc", params, site or self.site())
+        return jsonrpc_post(
+            self.transport, "/jsonrpc", params, site or self.site(), defer_rows_from=defer_rows_from
+        )
 
     def _list_databases(self) -> Any:
         return self._service("db", "list")
@@ -100,9 +122,20 @@ class JsonRpcProtocol(Protocol):
         self.uid = int(uid)
         return self.uid
 
-    def execute(self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    def execute(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: dict[str, Any],
+        *,
+        defer_rows_from: int | None = None,
+    ) -> Any:
         call = [self.database, self.uid, self._secret, model, method, list(args), kwargs]
-        return self._service("object", "execute_kw", *call, site=self.site(model, method))
+        site = self.site(model, method)
+        return self._service(
+            "object", "execute_kw", *call, site=site, defer_rows_from=defer_rows_from
+        )
 
 
 class XmlRpcProtocol(JsonRpcProtocol):
@@ -113,7 +146,14 @@ class XmlRpcProtocol(JsonRpcProtocol):
 
     name = "xmlrpc"
 
-    def _service(self, service: str, method: str, *args: Any, site: CallSite | None = None) -> Any:
+    def _service(
+        self,
+        service: str,
+        method: str,
+        *args: Any,
+        site: CallSite | None = None,
+        defer_rows_from: int | None = None,  # XML-RPC answers are decoded at once
+    ) -> Any:
         site = site or self.site()
         try:
             body = xmlrpc.client.dumps(tuple(args), method, allow_none=True, encoding="utf-8")
@@ -163,7 +203,15 @@ class Json2Protocol(Protocol):
         self.uid = uid
         return uid
 
-    def execute(self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    def execute(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: dict[str, Any],
+        *,
+        defer_rows_from: int | None = None,
+    ) -> Any:
         site = self.site(model, method)
         headers = {"Authorization": f"bearer {self._secret}"}
         if self.database:
@@ -177,6 +225,10 @@ class Json2Protocol(Protocol):
             headers=headers,
         )
         if answer.status == 200 and answer.is_json:
+            if defer_rows_from:
+                page = deferred_page(answer.text, None, defer_rows_from)
+                if page is not None:
+                    return page
             return answer.json()
         if answer.is_json:
             payload = answer.json()
@@ -216,17 +268,26 @@ class WebSessionProtocol(Protocol):
         self._session_generation += 1
         return self.uid
 
-    def execute(self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    def execute(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: dict[str, Any],
+        *,
+        defer_rows_from: int | None = None,
+    ) -> Any:
         generation = self._session_generation
+        call = (model, method, args, kwargs, defer_rows_from)
         try:
-            return self._call_kw(model, method, args, kwargs)
+            return self._call_kw(*call)
         except errors.SessionExpired:
             # Odoo checks the session before running anything: re-sending is safe.
             with self._login_lock:
                 if generation == self._session_generation:
                     self._renew_session()
             try:
-                return self._call_kw(model, method, args, kwargs)
+                return self._call_kw(*call)
             except errors.SessionExpired:
                 raise errors.AuthenticationError(
                     f"Odoo at {self.transport.base_url} ended the web session of "
@@ -243,10 +304,18 @@ class WebSessionProtocol(Protocol):
             error.may_have_run = False
             raise
 
-    def _call_kw(self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    def _call_kw(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: dict[str, Any],
+        defer_rows_from: int | None,
+    ) -> Any:
         params = {"model": model, "method": method, "args": list(args), "kwargs": kwargs}
         path = f"/web/dataset/call_kw/{model}/{method}"
-        return jsonrpc_post(self.transport, path, params, self.site(model, method))
+        site = self.site(model, method)
+        return jsonrpc_post(self.transport, path, params, site, defer_rows_from=defer_rows_from)
 
 
 PROTOCOL_CLASSES: dict[str, type[Protocol]] = {
@@ -255,11 +324,23 @@ PROTOCOL_CLASSES: dict[str, type[Protocol]] = {
 
 
 def jsonrpc_post(
-    transport: HttpTransport, path: str, params: dict[str, Any], site: CallSite
+    transport: HttpTransport,
+    path: str,
+    params: dict[str, Any],
+    site: CallSite,
+    *,
+    defer_rows_from: int | None = None,
 ) -> Any:
-    """POST a JSON-RPC 2.0 envelope; return `result` or raise the mapped error."""
+    """POST a JSON-RPC 2.0 envelope; return `result` or raise the mapped error.
+
+    With `defer_rows_from`, a result of at least that many rows may be an undecoded RowsPage.
+    """
     envelope = {"jsonrpc": "2.0", "method": "call", "params": params, "id": next(_request_ids)}
     answer = transport.request("POST", path, body=dumps(envelope), content_type="application/json")
+    if defer_rows_from and answer.status == 200 and answer.is_json:
+        page = deferred_page(answer.text, "result", defer_rows_from)
+        if page is not None:
+            return page
     payload = _jsonrpc_payload(answer, path)
     error = payload.get("error")
     if error is None:
