@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import json
 import math
 
 import pytest
 from singer_sdk.singerlib import RecordMessage, SchemaMessage, StateMessage
 from singer_sdk.singerlib.encoding.simple import SimpleSingerWriter
 
-from tap_odoo.output import PageBufferedWriter
+from tap_odoo.output import PageBufferedWriter, record_envelope_end, record_prefix
 
 MESSAGES = [
     RecordMessage(
@@ -73,3 +75,45 @@ def test_records_are_buffered_and_every_other_message_is_flushed(monkeypatch) ->
     writer.write_message(MESSAGES[3])
     assert stdout.flushes == 2
     assert stdout.getvalue().count("\n") == 5
+
+
+def direct_line(message: RecordMessage, stdout) -> str:
+    """What `write_record` writes for `message` to `stdout`."""
+    writer = PageBufferedWriter()
+    prefix = record_prefix(message.stream)
+    end = record_envelope_end(message.version, message.time_extracted)
+    with contextlib.redirect_stdout(stdout):
+        writer.write_record(prefix, message.record, end)
+    stdout.flush()
+    return stdout.getvalue() if isinstance(stdout, io.StringIO) else stdout.buffer.getvalue()
+
+
+@pytest.mark.parametrize("message", MESSAGES[:2], ids=["unicode", "nan"])
+def test_direct_records_are_the_sdks_bytes_where_stdout_is_not_utf8(message) -> None:
+    assert (
+        direct_line(message, io.StringIO()) == SimpleSingerWriter().format_message(message) + "\n"
+    )
+
+
+def utf8_stdout(errors: str = "strict") -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors=errors)
+
+
+@pytest.mark.parametrize("errors", ["strict", "surrogateescape"])
+def test_direct_records_carry_text_as_utf8_and_parse_to_the_sdks_message(errors) -> None:
+    message = MESSAGES[0]
+    written = direct_line(message, utf8_stdout(errors))
+    assert "Zoë Café 😀".encode() in written  # not \\u escapes: half the encoding time
+    expected = SimpleSingerWriter().format_message(message)
+    assert json.loads(written.decode()) == json.loads(expected)
+    assert written.endswith(b"\n")
+    assert written.count(b"\n") == 1
+
+
+@pytest.mark.parametrize("errors", ["strict", "surrogateescape"])
+def test_a_lone_surrogate_is_escaped_never_written_as_invalid_utf8(errors) -> None:
+    message = RecordMessage(stream="s", record={"id": 1, "name": "half \udc80 a pair"})
+    written = direct_line(message, utf8_stdout(errors))
+    written.decode("utf-8")  # strict: the line is valid UTF-8
+    assert b"\\udc80" in written
+    assert json.loads(written) == {"type": "RECORD", "stream": "s", "record": message.record}

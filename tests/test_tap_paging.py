@@ -8,6 +8,8 @@ import threading
 
 import pytest
 
+from odoo_client import RowsPage
+from odoo_client.pages import deferred_page
 from tap_odoo.deletions import (
     iter_ranges,
     pack_ranges,
@@ -76,6 +78,52 @@ def test_keyset_survives_deletions_between_pages_where_offset_skips() -> None:
     assert read_while_deleting(KEYSET) == list(range(1, 101))
     skipped = set(range(1, 101)) - set(read_while_deleting(OFFSET))
     assert len(skipped) > 10, "offset paging skips rows when earlier rows vanish"
+
+
+class LoggedPage(RowsPage):
+    """A RowsPage that notes when it is decoded."""
+
+    __slots__ = ("events", "number")
+
+    def rows(self) -> list[dict]:
+        if not self.is_decoded:
+            self.events.append(f"decoded {self.number}")
+        return super().rows()
+
+
+class JsonTable(Table):
+    """A Table answering as the client does over JSON-RPC: full pages undecoded."""
+
+    def __init__(self, ids: list[int], events: list[str]) -> None:
+        super().__init__(ids)
+        self.events = events
+
+    def fetch(self, domain: list, offset: int, limit: int, order: str) -> RowsPage:
+        self.events.append(f"asked {len(self.calls) + 1}")
+        rows = super().fetch(domain, offset, limit, order)
+        text = json.dumps({"jsonrpc": "2.0", "id": 1, "result": rows})
+        found = deferred_page(text, "result", limit)
+        page = LoggedPage.deferred(text, "result", found.last_id) if found else LoggedPage(rows)
+        page.events, page.number = self.events, len(self.calls)
+        return page
+
+
+@pytest.mark.parametrize("mode", [KEYSET, OFFSET])
+def test_undecoded_pages_are_read_completely_and_the_next_is_asked_for_before_decoding(
+    mode: str,
+) -> None:
+    events: list[str] = []
+    table = JsonTable(list(range(1, 1002, 2)), events)
+    pages = list(PageReader(table.fetch, domain=[], page_size=50, mode=mode))
+    assert [row["id"] for page in pages for row in page] == table.ids
+    if mode == KEYSET:
+        # Page N+1 is requested from page N's last id before page N is decoded.
+        for number in range(1, 11):
+            assert events.index(f"asked {number + 1}") < events.index(f"decoded {number}")
+    else:
+        # Offset paging needs each page's exact length first: pages are decoded as they come.
+        assert "decoded 1" in events
+        assert events.index("decoded 1") < events.index("asked 2")
 
 
 def test_rejects_bad_settings() -> None:

@@ -98,6 +98,35 @@ def test_every_record_matches_its_schema_and_holds_only_schema_fields(sandbox) -
                     assert as_utc(record[name]).tzinfo is not None, (stream, name)
 
 
+def test_stream_maps_take_the_sdks_path_and_see_the_same_records(sandbox) -> None:
+    # Without stream maps, records are written straight from the page; with them, through the
+    # SDK's RecordMessage path. Both must give the same records.
+    models = ["res.partner", "account.move.line"]
+    plain = run_tap(tap_config(sandbox, models=models))
+    maps = {"res_partner": {"__alias__": "contacts"}, "account_move_line": {"name": None}}
+    mapped = run_tap(tap_config(sandbox, models=models, stream_maps=maps))
+    assert mapped.records["contacts"] == plain.records["res_partner"]
+    assert "res_partner" not in mapped.records
+    lines = plain.records["account_move_line"]
+    assert lines
+    assert mapped.records["account_move_line"] == [
+        {key: value for key, value in line.items() if key != "name"} for line in lines
+    ]
+    flat = run_tap(
+        tap_config(sandbox, models=["res.partner"], flattening_enabled=True, flattening_max_depth=3)
+    )
+    assert flat.records["res_partner"] == [  # the SDK's flattening writes arrays as JSON text
+        {
+            key: json.dumps(v, separators=(",", ":")) if isinstance(v, list) else v
+            for key, v in r.items()
+        }
+        for r in plain.records["res_partner"]
+    ]
+    for output in (plain, mapped, flat):
+        records = [json.loads(line) for line in output.stdout.splitlines() if '"RECORD"' in line]
+        assert all(message.get("time_extracted") for message in records)
+
+
 def test_deselected_fields_and_display_names_are_not_emitted(sandbox) -> None:
     config = tap_config(sandbox, models=["res.partner"], relation_names=True)
     catalog = select_only(discover(config), {"res_partner"})

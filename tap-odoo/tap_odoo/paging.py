@@ -8,9 +8,12 @@ wanted, and documented to skip rows when rows leave the result set during a sync
 
 from __future__ import annotations
 
+import threading
 import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+
+from odoo_client import RowsPage
 
 KEYSET = "keyset"
 OFFSET = "offset"
@@ -28,13 +31,16 @@ class PageRequest:
 class PageReader:
     """Yields pages of rows for one domain, fetching page N+1 while page N is being emitted.
 
-    `fetch(domain, offset, limit, order)` does the actual `search_read`; the reader owns only the
-    paging arithmetic and the one-page-ahead prefetch (bounded: at most one page in flight).
+    `fetch(domain, offset, limit, order)` does the actual `search_read` and returns the rows or
+    a RowsPage; the reader owns only the paging arithmetic and the one-page-ahead prefetch (bounded: at most
+    one page in flight). In keyset mode a full page's last id is all the next request needs, so
+    page N+1 is asked for before page N is decoded (by the caller's thread, while the server
+    works): see odoo_client.pages.
     """
 
     def __init__(
         self,
-        fetch: t.Callable[[list, int, int, str], list[dict]],
+        fetch: t.Callable[[list, int, int, str], RowsPage | list[dict]],
         *,
         domain: list,
         page_size: int,
@@ -63,35 +69,52 @@ class PageReader:
             return PageRequest(domain=domain, offset=0, after_id=self.after_id)
         return PageRequest(domain=self._domain, offset=self.offset, after_id=self.after_id)
 
-    def _get(self, request: PageRequest) -> list[dict]:
-        return self._fetch(request.domain, request.offset, self._page_size, "id asc")
+    def _get(self, request: PageRequest) -> RowsPage:
+        page = self._fetch(request.domain, request.offset, self._page_size, "id asc")
+        if not isinstance(page, RowsPage):
+            page = RowsPage(page)
+        if self._mode == OFFSET:
+            page.rows()  # the next offset needs this page's exact length
+        return page
 
-    def _advance(self, page: list[dict]) -> None:
-        if page:
-            self.after_id = page[-1]["id"]
-        self.offset += len(page)
+    def _get_started(self, request: PageRequest, started: threading.Event) -> RowsPage:
+        started.set()
+        return self._get(request)
+
+    def _advance(self, page: RowsPage) -> None:
+        if page.last_id is not None:
+            self.after_id = page.last_id
+        if self._mode == OFFSET:
+            self.offset += len(page.rows())
 
     def __iter__(self) -> t.Iterator[list[dict]]:
-        """Yield pages until one comes back shorter than the page size."""
+        """Yield pages of rows until one comes back shorter than the page size."""
         if not self._prefetch:
             while True:
                 page = self._get(self._request())
                 self._advance(page)
-                if page:
-                    yield page
-                if len(page) < self._page_size:
+                rows = page.rows()
+                if rows:
+                    yield rows
+                if len(rows) < self._page_size:
                     return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tap-odoo-prefetch") as pool:
             pending: Future = pool.submit(self._get, self._request())
             while True:
                 page = pending.result()
                 self._advance(page)
-                last = len(page) < self._page_size
-                if not last:
+                more = page.may_be_full(self._page_size)
+                if more:
                     # The next page's domain depends only on this page's last id: fetch it now,
-                    # while the caller emits this one.
-                    pending = pool.submit(self._get, self._request())
-                if page:
-                    yield page
-                if last:
+                    # while the caller decodes and emits this one.
+                    started = threading.Event()
+                    pending = pool.submit(self._get_started, self._request(), started)
+                    if not page.is_decoded:
+                        # Decoding holds the GIL for its whole length: let the request go out
+                        # first (the prefetch thread sends it within its switch interval).
+                        started.wait()
+                rows = page.rows()
+                if rows:
+                    yield rows
+                if not more:
                     return
