@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import threading
@@ -18,7 +19,7 @@ from tap_odoo.deletions import (
     unpack_ranges,
     vanished,
 )
-from tap_odoo.paging import KEYSET, OFFSET, PageReader
+from tap_odoo.paging import KEYSET, OFFSET, PAGING_GC_THRESHOLD, PageReader
 
 
 class Table:
@@ -170,3 +171,17 @@ def test_plain_range_lists_of_older_states_are_still_read() -> None:
     assert unpack_ranges(None) == []
     with pytest.raises(ValueError, match="neither a list nor"):
         unpack_ranges("1-3,7")
+
+
+def test_collections_are_rarer_while_pages_are_read_and_restored_after() -> None:
+    before = gc.get_threshold()
+    table = Table(list(range(1, 301)))
+    seen = []
+    for _ in PageReader(table.fetch, domain=[], page_size=100):
+        seen.append(gc.get_threshold()[0])
+    assert seen == [PAGING_GC_THRESHOLD] * 3
+    assert gc.get_threshold() == before
+    reader = iter(PageReader(table.fetch, domain=[], page_size=100))
+    next(reader)
+    reader.close()  # a sync that stops early restores it too
+    assert gc.get_threshold() == before

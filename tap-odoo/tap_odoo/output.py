@@ -23,19 +23,19 @@ _ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=F
 _UNICODE_ENCODER = json.JSONEncoder(
     default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=False
 )
-_UTF8_STREAMS: dict[tuple[t.Any, t.Any], bool] = {}
+_UTF8_ENCODINGS: dict[t.Any, bool] = {}
 
 
 def _writes_utf8(stream: t.Any) -> bool:
     """Whether text written to `stream` reaches its bytes as UTF-8 (a StringIO does not say)."""
-    key = (getattr(stream, "encoding", None), getattr(stream, "errors", None))
-    known = _UTF8_STREAMS.get(key)
+    encoding = getattr(stream, "encoding", None)
+    known = _UTF8_ENCODINGS.get(encoding)
     if known is None:
         try:
-            known = codecs.lookup(key[0]).name == "utf-8"
+            known = codecs.lookup(encoding).name == "utf-8"
         except (LookupError, TypeError):
             known = False
-        _UTF8_STREAMS[key] = known
+        _UTF8_ENCODINGS[encoding] = known
     return known
 
 
@@ -74,8 +74,10 @@ class PageBufferedWriter(SimpleSingerWriter):
             if _writes_utf8(out):
                 line = f"{prefix}{_UNICODE_ENCODER.encode(record)}{envelope_end}"
                 try:
-                    if not line.isascii() and out.errors != "strict":
-                        line.encode()  # a lone surrogate would reach stdout as invalid UTF-8
+                    if not line.isascii():
+                        # Strict UTF-8 fails on a lone surrogate, which a stdout with
+                        # errors="surrogateescape" would write as invalid UTF-8.
+                        line.encode()
                     out.write(line)
                     return
                 except UnicodeEncodeError:  # a lone surrogate: only escaped text carries it

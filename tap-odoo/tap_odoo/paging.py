@@ -8,6 +8,8 @@ wanted, and documented to skip rows when rows leave the result set during a sync
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
 import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +19,20 @@ from odoo_client import RowsPage
 
 KEYSET = "keyset"
 OFFSET = "offset"
+# A decoded page is ~100,000 new acyclic objects: Python's default of a collection every 700
+# allocations spent ~8% of the tap's CPU on them (measured on 2,000-partner pages).
+PAGING_GC_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def _rare_collections() -> t.Iterator[None]:
+    """Collect cycles every PAGING_GC_THRESHOLD allocations while pages are read."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], PAGING_GC_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 @dataclass
@@ -32,10 +48,10 @@ class PageReader:
     """Yields pages of rows for one domain, fetching page N+1 while page N is being emitted.
 
     `fetch(domain, offset, limit, order)` does the actual `search_read` and returns the rows or
-    a RowsPage; the reader owns only the paging arithmetic and the one-page-ahead prefetch (bounded: at most
-    one page in flight). In keyset mode a full page's last id is all the next request needs, so
-    page N+1 is asked for before page N is decoded (by the caller's thread, while the server
-    works): see odoo_client.pages.
+    a RowsPage; the reader owns only the paging arithmetic and the one-page-ahead prefetch
+    (bounded: at most one page in flight). In keyset mode a full page's last id is all the next
+    request needs, so page N+1 is asked for before page N is decoded (by the caller's thread,
+    while the server works): see odoo_client.pages.
     """
 
     def __init__(
@@ -89,6 +105,10 @@ class PageReader:
 
     def __iter__(self) -> t.Iterator[list[dict]]:
         """Yield pages of rows until one comes back shorter than the page size."""
+        with _rare_collections():
+            yield from self._pages()
+
+    def _pages(self) -> t.Iterator[list[dict]]:
         if not self._prefetch:
             while True:
                 page = self._get(self._request())
