@@ -3,8 +3,9 @@
 For each server and model:
 - tap / bare loop: `tap-odoo` (writing Singer messages to /dev/null) over a bare client loop that
   reads the same pages with the same fields (goal <= 1.10: the tap adds little to server time);
-  "tap s" is the whole process (start-up, discovery and count included), "sync s" the SDK's own
-  timer of the stream;
+  "tap s" is the whole process (Python start-up, discovery and count included), "sync s" the
+  SDK's own timer of the stream. Bare loop and tap run in turns, `--repeats` times; the table
+  holds the median of each (ratios of medians);
 - naive / tap: the naive way other connectors read (every field incl. computed ones, many2one names,
   offset paging, no prefetch) over the tap's defaults;
 - peak RSS of the tap at 20,000 and at 200,000 partners (goal: within 20%: memory does not grow with
@@ -15,8 +16,11 @@ trip), and, on `--small-scale` data, with the time the recorded Odoo 17 took per
 (`row_latency_us`, from tests/recordings/odoo17/timing.search_read.res.partner.json): the bare
 sandbox serves a page ~30 times faster than that Odoo did, on the same 2 cores as the tap.
 
-Usage: .venv/bin/python bench/bench_tap_sync.py [--scale 200] [--out bench/RESULTS-tap-sync.md]
-The generated database is cached in bench/.cache/ so later runs skip the data generation.
+Partners are read at `--scale` (200: 200,000 partners), journal items at `--line-scale` (600:
+about 200,000 lines), so that both syncs last long enough for start-up to be a small part.
+
+Usage: .venv/bin/python bench/bench_tap_sync.py [--scale 200] [--line-scale 600] [--repeats 3]
+The generated databases are cached in bench/.cache/ so later runs skip the data generation.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import argparse
 import contextlib
 import json
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,12 +131,41 @@ def tap_fields(settings: dict, model: str) -> list[str]:
     return sorted(name for name in entry["schema"]["properties"] if not name.startswith("_sdc"))
 
 
+def measure(settings: dict, model: str, page_size: int, repeats: int) -> dict[str, float]:
+    """Bare loop and tap in turns, then the naive way once; medians of the repeated runs."""
+    fields = tap_fields(settings, model)
+    base = {**settings, "models": [model], "page_size": page_size, "detect_deletions": False}
+    bare, tap, sync = [], [], []
+    for _ in range(repeats):
+        bare_s, rows = bare_loop(settings, model, fields, page_size)
+        tap_s, _, sync_s = timed_tap(base)
+        bare.append(bare_s)
+        tap.append(tap_s)
+        sync.append(sync_s)
+    naive = {
+        **base,
+        "include_computed_fields": True,
+        "relation_names": True,
+        "pagination": "offset",
+        "prefetch": False,
+    }
+    naive_s, _, _ = timed_tap(naive)
+    return {
+        "rows": rows,
+        "bare": statistics.median(bare),
+        "tap": statistics.median(tap),
+        "sync": statistics.median(sync),
+        "naive": naive_s,
+    }
+
+
 def main() -> None:
     """Run every measurement and write the results table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=200)
+    parser.add_argument("--line-scale", type=int, default=600)
     parser.add_argument("--small-scale", type=int, default=20)
-    parser.add_argument("--models", nargs="+", default=["res.partner", "account.move.line"])
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS-tap-sync.md")
     args = parser.parse_args()
@@ -142,35 +176,25 @@ def main() -> None:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     per_row = recorded_row_latency_us()
+    big = [("res.partner", args.scale), ("account.move.line", args.line_scale)]
+    small = [("res.partner", args.small_scale), ("account.move.line", args.small_scale)]
     servers = [
-        ("0 ms", args.scale, 0, 0.0),
-        ("30 ms per call", args.scale, 30, 0.0),
-        (f"recorded Odoo 17 per-row time ({per_row:.0f} us)", args.small_scale, 0, per_row),
+        ("0 ms", big, 0, 0.0, args.repeats),
+        ("30 ms per call", big, 30, 0.0, args.repeats),
+        (f"recorded Odoo 17 per-row time ({per_row:.0f} us)", small, 0, per_row, 1),
     ]
-    for label, scale, latency, row_latency in servers:
-        with sandbox(scale, latency, row_latency) as running:
-            settings = {key: running[key] for key in CONNECTION_KEYS}
-            for model in args.models:
-                fields = tap_fields(settings, model)
-                bare_s, rows = bare_loop(settings, model, fields, args.page_size)
-                base = {**settings, "models": [model], "page_size": args.page_size}
-                tap_s, _, sync_s = timed_tap({**base, "detect_deletions": False})
-                naive = {
-                    **base,
-                    "include_computed_fields": True,
-                    "relation_names": True,
-                    "pagination": "offset",
-                    "prefetch": False,
-                    "detect_deletions": False,
-                }
-                naive_s, _, _ = timed_tap(naive)
-                pages_per_s = rows / args.page_size / bare_s
-                lines.append(
-                    f"| {label} | {model} | {rows} | {pages_per_s:.1f} | {bare_s:.2f} | "
-                    f"{tap_s:.2f} | {tap_s / bare_s:.2f} | {sync_s:.2f} | {sync_s / bare_s:.2f} | "
-                    f"{naive_s:.2f} | {naive_s / tap_s:.2f} |"
-                )
-                print(lines[-1], flush=True)
+    for label, models, latency, row_latency, repeats in servers:
+        for model, scale in models:
+            with sandbox(scale, latency, row_latency) as running:
+                settings = {key: running[key] for key in CONNECTION_KEYS}
+                m = measure(settings, model, args.page_size, repeats)
+            pages_per_s = m["rows"] / args.page_size / m["bare"]
+            lines.append(
+                f"| {label} | {model} | {m['rows']} | {pages_per_s:.1f} | {m['bare']:.2f} | "
+                f"{m['tap']:.2f} | {m['tap'] / m['bare']:.2f} | {m['sync']:.2f} | "
+                f"{m['sync'] / m['bare']:.2f} | {m['naive']:.2f} | {m['naive'] / m['tap']:.2f} |"
+            )
+            print(lines[-1], flush=True)
 
     memory = ["", "| partners | tap peak RSS MiB |", "| --- | --- |"]
     rss = {}
