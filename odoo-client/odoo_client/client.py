@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from odoo_client import errors
+from odoo_client import errors, stopping
 from odoo_client.connect import Connection, open_connection
 from odoo_client.methods import is_read_only
+from odoo_client.narrow import NarrowMethods, wants_bare_ids
 from odoo_client.pages import RowsPage
 from odoo_client.retry import RetryPolicy
 from odoo_client.settings import ConnectionSettings
@@ -60,6 +61,7 @@ class OdooClient:
             max_wait=settings.retry_max_wait,
             logger=self.logger,
         )
+        self._narrow = NarrowMethods(self.logger.info)
         self._connection: Connection | None = None
         self._refusal: errors.OdooError | None = None
         self._connect_lock = threading.Lock()
@@ -147,17 +149,19 @@ class OdooClient:
         context: dict[str, Any] | None,
         defer_rows_from: int | None = None,
     ) -> Any:
-        connection = self._connected()
         merged = {**self.settings.context(), **(context or {})}
         if merged:
             kwargs["context"] = merged
-        return self._guarded(
-            lambda: connection.protocol.execute(
-                model, method, args, kwargs, defer_rows_from=defer_rows_from
-            ),
-            what=f"{model}.{method}",
-            read_only=is_read_only(method),
-        )
+        with stopping.interruptible():
+            connection = self._connected()
+
+            def send() -> Any:
+                stopping.check()  # each attempt, retries too: nothing new goes out once stopping
+                return connection.protocol.execute(
+                    model, method, args, kwargs, defer_rows_from=defer_rows_from
+                )
+
+            return self._guarded(send, what=f"{model}.{method}", read_only=is_read_only(method))
 
     def search_read(
         self,
@@ -171,7 +175,8 @@ class OdooClient:
     ) -> list[dict[str, Any]]:
         """Rows matching `domain`, with `fields` (all when None)."""
         options = _present(fields=fields, offset=offset, limit=limit, order=order)
-        return self.call(model, "search_read", list(domain or []), **options, **kw)
+        context = kw.pop("context", None)
+        return self._search_read(model, list(domain or []), options, kw, context, None)
 
     def search_read_page(
         self,
@@ -188,10 +193,39 @@ class OdooClient:
         its `last_id` read from the answer's end, so the next page can be asked for while this
         one is decoded (see odoo_client.pages)."""
         options = _present(fields=fields, offset=offset, limit=limit, order=order)
-        result = self._execute(
-            model, "search_read", [list(domain or [])], {**options, **kw}, context, limit
-        )
+        result = self._search_read(model, list(domain or []), options, kw, context, limit)
         return result if isinstance(result, RowsPage) else RowsPage(result)
+
+    def _search_read(
+        self,
+        model: str,
+        domain: list,
+        options: dict[str, Any],
+        keywords: dict[str, Any],
+        context: dict[str, Any] | None,
+        defer_rows_from: int | None,
+    ) -> Any:
+        """`search_read`, without the keywords a narrow override of it refuses (odoo_client.narrow):
+        at most one extra call per refused keyword, once per model and client."""
+        for _ in range(len(keywords) + 1):
+            refused = self._narrow.refused(model)
+            sent = {name: value for name, value in keywords.items() if name not in refused}
+            deferred = None if refused else defer_rows_from  # pairs to rewrite: decode now
+            try:
+                result = self._execute(
+                    model, "search_read", [domain], {**options, **sent}, context, deferred
+                )
+            except errors.ServerError as error:
+                if self._narrow.learn(model, error, sent):
+                    continue
+                raise
+            if "load" in refused and wants_bare_ids(keywords):
+                result = self._narrow.bare_ids(
+                    model, result, lambda: self.fields_get(model, attributes=["type"])
+                )
+            return result
+        msg = f"{model}.search_read: refused every keyword sent"  # learn() returns False first
+        raise errors.ServerError(msg, model=model, method="search_read")
 
     def search(
         self,
@@ -247,6 +281,7 @@ class OdooClient:
                 raise self._refusal  # a refused login is not tried again by every thread
             if self._connection is None:
                 try:
+                    stopping.check()
                     self._connection = self._guarded(
                         lambda: open_connection(
                             self.settings, self._transport, self._retry, self.logger
