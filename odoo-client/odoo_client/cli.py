@@ -8,11 +8,13 @@ Exit codes (`OdooError.exit_code`):
   7  server unavailable after retries, or not an Odoo server
   8  a write whose outcome is unknown (answer lost)
   1  any other Odoo error
+  130, 143  stopped by SIGINT / SIGTERM (128 + the signal's number; see odoo_client.stopping)
 The traceback is printed too when the log level is DEBUG (LOGLEVEL=DEBUG or a debug logger).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,9 +22,10 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from odoo_client.errors import ConfigurationError, OdooError
+from odoo_client.stopping import Stopped
 
 T = TypeVar("T")
 
@@ -44,6 +47,21 @@ def run_cli(main: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             traceback.print_exc(file=sys.stderr)
         print(f"error: {one_line(error)}", file=sys.stderr, flush=True)
         raise SystemExit(error.exit_code) from None
+    except Stopped as stop:
+        end_stopped(stop)
+
+
+def end_stopped(stop: Stopped) -> NoReturn:
+    """End the process after a stop signal: flush what was written, say so, exit 128 + signal.
+
+    `os._exit`: a thread still waiting on Odoo (a prefetch, a retry's wait) is not waited for;
+    it sends nothing more (odoo_client.stopping), and its answer is not wanted.
+    """
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(Exception):
+        print(f"stopped: {stop}; what was written before is complete", file=sys.stderr, flush=True)
+    os._exit(stop.exit_code)
 
 
 def one_line(error: OdooError) -> str:

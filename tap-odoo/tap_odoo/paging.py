@@ -15,7 +15,7 @@ import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from odoo_client import RowsPage
+from odoo_client import RowsPage, stopping
 
 KEYSET = "keyset"
 OFFSET = "offset"
@@ -118,10 +118,13 @@ class PageReader:
                     yield rows
                 if len(rows) < self._page_size:
                     return
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tap-odoo-prefetch") as pool:
+        # Not `with`: leaving it waits for the page in flight, and a stop signal must not wait.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tap-odoo-prefetch")
+        try:
             pending: Future = pool.submit(self._get, self._request())
             while True:
-                page = pending.result()
+                with stopping.interruptible():
+                    page = pending.result()
                 self._advance(page)
                 more = page.may_be_full(self._page_size)
                 if more:
@@ -132,9 +135,12 @@ class PageReader:
                     if not page.is_decoded:
                         # Decoding holds the GIL for its whole length: let the request go out
                         # first (the prefetch thread sends it within its switch interval).
-                        started.wait()
+                        with stopping.interruptible():
+                            started.wait()
                 rows = page.rows()
                 if rows:
                     yield rows
                 if not more:
                     return
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
