@@ -79,7 +79,9 @@ def summary_retries(stderr: str) -> int | None:
 
 def summary_rows(stderr: str, stream: str) -> int | None:
     """The rows column of one stream in the tap's end summary."""
-    found = re.findall(rf"^{re.escape(stream)} +(\d+) +\d+ +[\d.]+ ", stderr, flags=re.MULTILINE)
+    found = re.findall(
+        rf"^{re.escape(stream)} +ok +(\d+) +\d+ +[\d.]+ ", stderr, flags=re.MULTILINE
+    )
     return int(found[-1]) if found else None
 
 

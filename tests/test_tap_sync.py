@@ -308,6 +308,6 @@ def test_summary_counts_retries_per_stream(make_sandbox) -> None:
     output = run_tap(config)
     assert set(output.ids("res_partner")) == set(ground_truth(sandbox, "res.partner"))
     summary = output.stderr[output.stderr.index("skipped fields") :].splitlines()
-    retries = {line.split()[0]: int(line.split()[4]) for line in summary[1:3]}
+    retries = {line.split()[0]: int(line.split()[5]) for line in summary[1:3]}
     assert retries == {"res_country": 0, "res_partner": 2}
     assert "retries: 2" in summary[3]

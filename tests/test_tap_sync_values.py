@@ -267,11 +267,12 @@ def schema_messages(output: SingerOutput) -> dict[str, dict]:
 
 def summary_rows(stderr: str) -> tuple[dict[str, list[str]], str]:
     """The end-of-run summary table on stderr: {stream: [rows, deleted, seconds, retries,
-    skipped]} and its last line."""
+    skipped]} and its last line; every stream's status must be ok."""
     lines = stderr[stderr.rindex("skipped fields") :].splitlines()[1:]
     table = {}
     for line in lines[:-1]:
-        name, *cells = line.split(maxsplit=5)
+        name, status, *cells = line.split(maxsplit=6)
+        assert status == "ok", line
         table[name] = cells
     return table, lines[-1]
 

@@ -265,7 +265,9 @@ def discover(
         )
 
     wanted = sorted(set(model_streams) | (named_models & set(labels)))
-    described, unreadable, failed = _describe_models(client, wanted, settings.max_parallel)
+    described, unreadable, failed = _describe_models(
+        client, wanted, settings.max_parallel, probed=set(wanted) - set(required)
+    )
     denied = sorted(set(required) & set(unreadable))
     if denied:
         raise errors.AccessDeniedError(
@@ -281,8 +283,13 @@ def discover(
             len(unreadable),
             ", ".join(sorted(unreadable)),
         )
-    for model, error in sorted(failed.items()):
-        logger.warning("Skipping model '%s': fields_get failed (%s).", model, error)
+    if failed:
+        logger.warning(
+            "Skipping %d model(s) the server fails to read (no table, or a read refused by "
+            "design); add them to exclude_models to skip this check: %s.",
+            len(failed),
+            "; ".join(f"{model} ({reason})" for model, reason in sorted(failed.items())),
+        )
 
     specs: dict[str, StreamSpec] = {}
     for model in model_streams:
@@ -443,20 +450,35 @@ class ReadAccessChecker:
 
 
 def _describe_models(
-    client: Any, models: Sequence[str], max_parallel: int
+    client: Any, models: Sequence[str], max_parallel: int, probed: Collection[str] = ()
 ) -> tuple[dict[str, dict], list[str], dict[str, str]]:
-    """fields_get of every readable model; also the unreadable ones and the ones that failed."""
+    """fields_get of every readable model; also the unreadable ones and the ones that failed.
+
+    The `probed` models are also searched once (one id, on the primary key's index): Odoo lists
+    models whose every read fails (no table, NotImplementedError, a UserError by design; see
+    DESIGN.md), and such a model must not become a stream that fails the run.
+    """
     can_read = ReadAccessChecker(client)
 
     def describe(model: str) -> dict | str | None:
+        method = "fields_get"
         try:
             if not can_read(model):
                 return None
-            return client.fields_get(model, attributes=FIELD_ATTRIBUTES)
+            fields = client.fields_get(model, attributes=FIELD_ATTRIBUTES)
+            if model in probed:
+                method = "search"
+                client.search(model, [], limit=1, order="id")
+            return fields
         except errors.AccessDeniedError:
             return None
-        except (errors.ServerError, errors.UnknownModelError) as error:
-            return str(error)
+        except (
+            errors.ServerError,
+            errors.UnknownModelError,
+            errors.UnknownMethodError,
+            errors.ValidationError,
+        ) as error:
+            return f"{method}: {_first_line(error)}"
 
     described: dict[str, dict] = {}
     unreadable: list[str] = []
@@ -472,6 +494,14 @@ def _describe_models(
             else:
                 described[model] = answer
     return described, unreadable, failed
+
+
+def _first_line(error: errors.OdooError) -> str:
+    """Odoo's own message when it sent one (its first line), else the client's."""
+    text = (error.odoo_message or "").strip() or str(error)
+    name = (error.odoo_name or "").rsplit(".", 1)[-1]
+    first = text.splitlines()[0].strip() if text else ""
+    return f"{name}: {first}" if name and not first.startswith(name) else first
 
 
 # Building streams

@@ -24,8 +24,9 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
 
-from odoo_client import RowsPage, errors
+from odoo_client import RowsPage, errors, stopping
 from tap_odoo.deletions import pack_ranges, read_all_ids, to_ranges, unpack_ranges, vanished
+from tap_odoo.isolation import MAX_PROBES_PER_STREAM, FieldIsolation, FieldIsolationError
 from tap_odoo.output import PageBufferedWriter, record_envelope_end, record_prefix
 from tap_odoo.paging import OFFSET, PageReader
 from tap_odoo.schema import RELATION_NAME_SUFFIX, make_normalizer
@@ -40,6 +41,14 @@ ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 PROGRESS_EVERY_SECONDS = 10.0
 ID_PAGE_SIZE = 50_000
 DELETED_AT = "_sdc_deleted_at"
+# What every stream would meet too: they end the run instead of failing one stream after another.
+RUN_ENDING_ERRORS = (
+    errors.AuthenticationError,
+    errors.ConfigurationError,
+    errors.DatabaseNotFoundError,
+    errors.ServerUnavailableError,
+    errors.NotOdooServerError,
+)
 
 
 def to_odoo_datetime(value: dt.datetime) -> str:
@@ -80,6 +89,8 @@ class OdooStream(Stream):
         self.replication_key = None if full_table else spec.replication_key
         self._tap_odoo = tap
         self.skipped_fields: set[str] = set(tap.config.get("ignore_fields", {}).get(spec.model, []))
+        self._isolation = FieldIsolation(spec.model)
+        self.failure: errors.OdooError | None = None
         self.rows_emitted = 0
         self.rows_deleted = 0
         self.retries = 0
@@ -195,8 +206,11 @@ class OdooStream(Stream):
     # Reading
 
     def _fetch(self, domain: list, offset: int, limit: int, order: str) -> RowsPage:
+        """One page; a field that makes the server fail is found, skipped and the page read
+        again (tap_odoo.isolation: bounded, and only when a field can be at fault)."""
         client = self._tap_odoo.client
-        while True:
+        # Each round skips at least one more field, within the isolation's call budget.
+        for _ in range(MAX_PROBES_PER_STREAM + 1):
             fields = self._requested_fields()
             try:
                 return client.search_read_page(
@@ -208,45 +222,52 @@ class OdooStream(Stream):
                     order=order,
                     **self._read_kwargs(),
                 )
-            except errors.ServerError:
-                bad = self._find_failing_fields(domain, fields, offset, limit, order)
-                if not bad:
-                    raise
-                for name in bad:
-                    self.logger.warning(
-                        "Skipping field '%s' of model '%s': the server fails when reading it "
-                        "(add it to ignore_fields to skip this check).",
-                        name,
-                        self.model,
-                    )
-                self.skipped_fields.update(bad)
+            except errors.ServerError as error:
+                bad = self._isolation.failing_fields(
+                    error, fields, self._page_reader(domain, offset, limit, order)
+                )
+            for name in bad:
+                self.logger.warning(
+                    "Skipping field '%s' of model '%s': the server fails when reading it "
+                    "(add it to ignore_fields to skip this check).",
+                    name,
+                    self.model,
+                )
+            self.skipped_fields.update(bad)
+        msg = f"Reading '{self.model}' kept failing after {MAX_PROBES_PER_STREAM} fields skipped."
+        raise FieldIsolationError(msg, model=self.model, method="search_read")
 
-    def _find_failing_fields(
-        self, domain: list, fields: list[str], offset: int, limit: int, order: str
-    ) -> list[str]:
-        """Split the field list until the fields that make the server fail are isolated.
-
-        Each probe reads the same page that failed: a field may fail on one row of it only.
-        """
+    def _page_reader(
+        self, domain: list, offset: int, limit: int, order: str
+    ) -> t.Callable[[list[str]], bool]:
+        """Whether the failing page reads with `id` and a subset of its fields."""
         client = self._tap_odoo.client
         page = {"offset": offset, "limit": limit, "order": order, **self._read_kwargs()}
 
-        def fails(subset: list[str]) -> bool:
+        def reads(subset: list[str]) -> bool:
             try:
                 client.search_read(self.model, domain, ["id", *subset], **page)
             except errors.ServerError:
-                return True
-            return False
+                return False
+            return True
 
-        def isolate(subset: list[str]) -> list[str]:
-            if not subset or not fails(subset):
-                return []
-            if len(subset) == 1:
-                return subset
-            middle = len(subset) // 2
-            return isolate(subset[:middle]) + isolate(subset[middle:])
+        return reads
 
-        return isolate([name for name in fields if name != "id"])
+    def sync(self, context: Context | None = None) -> None:
+        """The SDK's sync; an Odoo error that concerns this stream only is kept in `failure`
+        instead of ending the run (its rows so far and its last STATE stand; a re-run resumes
+        it). Errors no other stream would escape (login, server down, settings) still end it."""
+        try:
+            super().sync(context)
+        except RUN_ENDING_ERRORS:
+            raise
+        except errors.OdooError as error:
+            self.failure = error
+            self.logger.error(
+                "Stream '%s' failed and is left for the next run; the other streams go on: %s",
+                self.name,
+                " ".join(str(error).split()),
+            )
 
     def get_records(self, context: Context | None) -> t.Iterable[Record]:
         """Read the model page by page, saving a resume point after each page."""
@@ -311,6 +332,7 @@ class OdooStream(Stream):
             self.rows_emitted += len(page)
             self._save_resume_point(since, page[-1]["id"], run_started)
             progress.page_done(len(page))
+            stopping.check()  # a safe point: the page and its STATE are out
         if self.detect_deletions:
             yield from self._deleted_records(self._base_domain())
         self.seconds += time.monotonic() - started
@@ -326,14 +348,14 @@ class OdooStream(Stream):
 
         current = read_all_ids(search, domain, ID_PAGE_SIZE)
         previous = unpack_ranges(self.stream_state.get("ids"))
+        if previous:
+            deleted_at = self._server_now().isoformat()
+            self._extracted_now()
+            for record_id in vanished(previous, current):
+                self.rows_deleted += 1
+                yield {"id": record_id, DELETED_AT: deleted_at}
+        # Only now: a run stopped while emitting them finds the same deletions next time.
         self.stream_state["ids"] = pack_ranges(to_ranges(current))
-        if not previous:
-            return
-        deleted_at = self._server_now().isoformat()
-        self._extracted_now()
-        for record_id in vanished(previous, current):
-            self.rows_deleted += 1
-            yield {"id": record_id, DELETED_AT: deleted_at}
 
     # Writing
 

@@ -9,7 +9,7 @@ from functools import cached_property
 from singer_sdk import Tap
 from singer_sdk import typing as th
 
-from odoo_client import ConnectionSettings, OdooClient
+from odoo_client import ConnectionSettings, OdooClient, errors, stopping
 from odoo_client.cli import run_cli
 from odoo_client.errors import ConfigurationError
 from odoo_client.singer import CONNECTION_PROPERTIES
@@ -102,6 +102,24 @@ SYNC_PROPERTIES = [
 ]
 
 
+class StreamsFailedError(errors.OdooError):
+    """Some streams failed on their own; the others completed with their rows and state."""
+
+    exit_code = 9
+
+    def __init__(self, failed: list[OdooStream], total: int) -> None:
+        reasons = "; ".join(
+            f"{stream.name} ({type(stream.failure).__name__}: {_flat(stream.failure)})"
+            for stream in failed
+        )
+        super().__init__(
+            f"{len(failed)} of {total} streams failed: {reasons}. The other streams completed "
+            "and their rows and state are written; a re-run resumes the failed ones where they "
+            "stopped. Deselect a stream that fails every time, or fix what its error names."
+        )
+        self.streams = [stream.name for stream in failed]
+
+
 class TapOdoo(Tap):
     """Singer tap for Odoo: every readable model (custom and Studio `x_` fields included) as a
     stream discovered at run time, read with `search_read` page by page, incrementally on
@@ -179,12 +197,30 @@ class TapOdoo(Tap):
             raise ConfigurationError(msg, setting="state")
         super().load_state(state)
 
+    def _setup_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT stop the sync within a moment with its last STATE written
+        (odoo_client.stopping), where the SDK's handler waited for work in flight."""
+        stopping.install()
+
     def sync_all(self) -> None:  # type: ignore[misc]
-        """Sync every selected stream, then print a summary table on stderr."""
+        """Sync every selected stream, then print a summary table on stderr.
+
+        A stream that fails on its own (tap_odoo.streams.OdooStream.sync) does not stop the
+        others; once they are done, StreamsFailedError names each failed stream and why.
+        """
         try:
             super().sync_all()
+        except stopping.Stopped:
+            # The state as of the last page emitted (each page's STATE follows its records).
+            self._state_writer.write_state(self.state)
+            raise
         finally:
             self._print_summary()
+        failed = [s for s in self.streams.values() if isinstance(s, OdooStream) and s.failure]
+        if failed:
+            raise StreamsFailedError(
+                failed, total=sum(1 for s in self.streams.values() if s.selected)
+            )
 
     @classmethod
     def cb_test(cls, ctx: t.Any, param: t.Any, value: str) -> None:
@@ -205,17 +241,22 @@ class TapOdoo(Tap):
         if not streams:
             return
         lines = [
-            f"{'stream':<32} {'rows':>10} {'deleted':>8} {'seconds':>9} {'retries':>8}  "
-            "skipped fields"
+            f"{'stream':<32} {'status':<7} {'rows':>10} {'deleted':>8} {'seconds':>9} "
+            f"{'retries':>8}  skipped fields"
         ]
         for stream in streams:
             skipped = ", ".join(sorted(stream.skipped_fields)) or "-"
+            status = "FAILED" if stream.failure else "ok"
             lines.append(
-                f"{stream.name:<32} {stream.rows_emitted:>10} {stream.rows_deleted:>8} "
-                f"{stream.seconds:>9.1f} {stream.retries:>8}  {skipped}"
+                f"{stream.name:<32} {status:<7} {stream.rows_emitted:>10} "
+                f"{stream.rows_deleted:>8} {stream.seconds:>9.1f} {stream.retries:>8}  {skipped}"
             )
         lines.append(f"retries: {self.client.retries}")  # discovery's included
         print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def _flat(error: object) -> str:
+    return " ".join(str(error).split())
 
 
 def cli() -> t.Any:
