@@ -13,7 +13,8 @@ import threading
 from dataclasses import dataclass
 
 STATUS_KINDS = ("429", "502", "503", "504")
-KINDS = (*STATUS_KINDS, "drop", "drop_after", "reset", "maintenance")
+# "hang": the request is held (for `retry_after` seconds, or until `release()`), then answered.
+KINDS = (*STATUS_KINDS, "drop", "drop_after", "reset", "maintenance", "hang")
 DEFAULT_ERRORS = ("429", "502", "503", "504", "drop")
 SPEC_KEYS = (
     "error_rate",
@@ -43,6 +44,7 @@ class _Rule:
     remaining: int
     retry_after: float | None
     when: str | None
+    after: int = 0  # matching requests let through before the rule applies
 
     def matches(self, target: str | None) -> bool:
         if self.when is None:
@@ -73,6 +75,7 @@ class FaultPlan:
 
     def __init__(self, spec: str | None = None, **settings: object) -> None:
         self._lock = threading.Lock()
+        self._released = threading.Event()
         self._set_defaults()
         self.configure(spec, **settings)
 
@@ -146,19 +149,32 @@ class FaultPlan:
         count: int = 1,
         retry_after: float | None = None,
         when: str | None = None,
+        after: int = 0,
     ) -> None:
         """Make the next `count` matching requests fail with `kind`.
 
-        `when` = "model.method" (or just "model") limits the rule to those ORM calls.
+        `when` = "model.method" (or just "model") limits the rule to those ORM calls; `after`
+        lets that many matching requests through first.
         """
-        rule = _Rule(_check_kind(kind), count, retry_after, when)
+        rule = _Rule(_check_kind(kind), count, retry_after, when, after)
+        if kind == "hang":
+            self._released.clear()
         with self._lock:
             self._rules.append(rule)
 
     def reset(self) -> None:
-        """No faults at all, as a fresh plan."""
+        """No faults at all, as a fresh plan (held requests are released)."""
         with self._lock:
             self._set_defaults()
+        self.release()
+
+    def hold(self, seconds: float) -> None:
+        """Hold a "hang" request: until `release()`, or `seconds` at most."""
+        self._released.wait(seconds)
+
+    def release(self) -> None:
+        """Let every held request go on, and the ones held later too until the next hang rule."""
+        self._released.set()
 
     def draw(self, target: str | None) -> Fault | None:
         """The fault for one request (`target` = "model.method" of its ORM call), if any."""
@@ -167,6 +183,9 @@ class FaultPlan:
                 return Fault("maintenance")
             for rule in self._rules:
                 if rule.remaining > 0 and rule.matches(target):
+                    if rule.after > 0:
+                        rule.after -= 1
+                        continue
                     rule.remaining -= 1
                     self._rules = [r for r in self._rules if r.remaining > 0]
                     retry = self.retry_after if rule.retry_after is None else rule.retry_after

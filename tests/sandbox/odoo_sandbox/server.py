@@ -227,7 +227,8 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving and close the socket (held "hang" requests are let go first)."""
+        self._faults.release()
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -316,6 +317,9 @@ class Sandbox:
         if fault.kind == "drop_after":
             prepared.run()
             return Disconnect()
+        if fault.kind == "hang":
+            self._faults.hold(fault.retry_after)
+            return prepared.run()
         return _fault_response(fault)
 
     def __repr__(self) -> str:
