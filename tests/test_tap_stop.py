@@ -78,9 +78,7 @@ def assert_resumes_to_every_row(sandbox, config: dict, first: SingerOutput) -> N
     pending: list[int] = []
     for line in first.stdout.splitlines():
         message = json.loads(line)  # a half-written line would fail here
-        if (message["type"] == "RECORD" and "_sdc_deleted_at" not in message["record"]) or (
-            message["type"] == "RECORD" and message["record"].get("_sdc_deleted_at") is None
-        ):
+        if message["type"] == "RECORD" and message["record"].get("_sdc_deleted_at") is None:
             pending.append(message["record"]["id"])
         elif message["type"] == "STATE":
             covered += pending
