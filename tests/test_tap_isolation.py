@@ -11,6 +11,7 @@ import pytest
 
 from odoo_client import errors
 from tap_odoo.isolation import (
+    MAX_PROBE_SECONDS_PER_STREAM,
     MAX_PROBES_PER_PAGE,
     MAX_PROBES_PER_STREAM,
     FieldIsolation,
@@ -104,7 +105,22 @@ def test_the_stream_limit_holds_across_pages() -> None:
             reads.bad = {field}
             isolation.failing_fields(server_error("KeyError: 'k'"), FIELDS, reads)
 
-    with pytest.raises(FieldIsolationError, match=f"limits {MAX_PROBES_PER_PAGE} and"):
+    with pytest.raises(FieldIsolationError, match=f"limits {MAX_PROBES_PER_PAGE}, "):
         one_page_per_failing_field()
     assert len(reads.calls) == MAX_PROBES_PER_STREAM
     assert pages < len(FIELDS) - 1
+
+
+def test_the_stream_time_budget_holds_whatever_the_call_count() -> None:
+    now = [0.0]
+    isolation = FieldIsolation("x", clock=lambda: now[0])
+
+    class SlowReads(Reads):
+        def __call__(self, subset: list[str]) -> bool:
+            now[0] += MAX_PROBE_SECONDS_PER_STREAM / 3  # each probe waited out its retries
+            return super().__call__(subset)
+
+    reads = SlowReads({"field_17"})
+    with pytest.raises(FieldIsolationError, match="in 800 s"):
+        isolation.failing_fields(server_error("KeyError: 'k'"), FIELDS, reads)
+    assert len(reads.calls) == 4  # the clock starts at the first probe; the fifth is refused

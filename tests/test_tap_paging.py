@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from odoo_client import RowsPage
+from odoo_client import RowsPage, errors
 from odoo_client.pages import deferred_page
 from tap_odoo.deletions import (
     iter_ranges,
@@ -185,3 +185,28 @@ def test_collections_are_rarer_while_pages_are_read_and_restored_after() -> None
     next(reader)
     reader.close()  # a sync that stops early restores it too
     assert gc.get_threshold() == before
+
+
+def test_a_server_ignoring_the_keyset_domain_stops_the_reader() -> None:
+    calls = []
+
+    def same_page(domain, offset, limit, order):
+        calls.append(domain)
+        return [{"id": i} for i in range(1, limit + 1)]  # ignores `id > last`
+
+    reader = PageReader(same_page, domain=[], page_size=10, mode=KEYSET, prefetch=False)
+    with pytest.raises(errors.ServerError, match="ignores the domain"):
+        list(reader)
+    assert len(calls) == 2
+
+
+def test_a_server_ignoring_the_domain_stops_the_id_scan() -> None:
+    calls = []
+
+    def same_ids(domain, limit):
+        calls.append(domain)
+        return list(range(1, limit + 1))
+
+    with pytest.raises(errors.ServerError, match="detect_deletions"):
+        read_all_ids(same_ids, [], 10)
+    assert len(calls) == 2

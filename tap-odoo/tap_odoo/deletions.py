@@ -13,6 +13,8 @@ import base64
 import typing as t
 import zlib
 
+from odoo_client import errors
+
 PACKED_PREFIX = "z:"
 
 
@@ -47,6 +49,13 @@ def read_all_ids(
     while True:
         page_domain = [*domain, ("id", ">", ids[-1])] if ids else domain
         page = search(page_domain, page_size)
+        if ids and page and page[0] <= ids[-1]:
+            # Each page must move past the last: a server ignoring the domain would loop forever.
+            msg = (
+                f"Odoo answered ids from {page[0]} when asked for ids after {ids[-1]}: the model "
+                "ignores the domain (a custom search override?). Set detect_deletions to false."
+            )
+            raise errors.ServerError(msg)
         ids += page
         if len(page) < page_size:
             return ids

@@ -8,13 +8,15 @@ fields fail, skips them with a warning, and goes on. It only does so when fields
   model without a table, a method that refuses every read) and the stream stops with that error;
 - a field the error names is tried first; then the suspects are split in halves;
 - it never concludes that every field fails (then the call is at fault: the stream stops);
-- at most MAX_PROBES_PER_PAGE calls per failing page and MAX_PROBES_PER_STREAM per stream: past
-  them the stream stops with an error naming the suspects, to put in `ignore_fields`.
+- at most MAX_PROBES_PER_PAGE calls per failing page, MAX_PROBES_PER_STREAM per stream, and
+  MAX_PROBE_SECONDS_PER_STREAM from its first probe: past them the stream stops with an error
+  naming the suspects, to put in `ignore_fields`.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 
 from odoo_client import errors
@@ -22,6 +24,7 @@ from odoo_client.narrow import rejected_keyword
 
 MAX_PROBES_PER_PAGE = 24
 MAX_PROBES_PER_STREAM = 60
+MAX_PROBE_SECONDS_PER_STREAM = 600.0  # each probe may also retry; this bounds them all
 _CALL_ERRORS = re.compile(
     r"unexpected keyword argument|positional argument|required (keyword|positional)",
 )
@@ -40,9 +43,11 @@ def may_be_field_error(error: errors.ServerError) -> bool:
 class FieldIsolation:
     """Finds failing fields of one stream's reads, within the stream's call budget."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.model = model
         self.probes = 0  # calls made for this stream so far
+        self.clock = clock
+        self.started: float | None = None  # the clock at the stream's first probe
 
     def failing_fields(
         self,
@@ -115,11 +120,19 @@ class _Probe:
     def __call__(self, subset: list[str]) -> bool:
         """Whether the page reads with `id` and `subset`."""
         owner = self.owner
-        if self.calls >= MAX_PROBES_PER_PAGE or owner.probes >= MAX_PROBES_PER_STREAM:
+        now = owner.clock()
+        if owner.started is None:
+            owner.started = now
+        if (
+            self.calls >= MAX_PROBES_PER_PAGE
+            or owner.probes >= MAX_PROBES_PER_STREAM
+            or now - owner.started > MAX_PROBE_SECONDS_PER_STREAM
+        ):
             raise FieldIsolationError(
                 f"{self.error.message} The tap stopped looking for the failing field(s) of "
                 f"'{owner.model}' after {self.calls} calls on this page and {owner.probes} on "
-                f"this stream (limits {MAX_PROBES_PER_PAGE} and {MAX_PROBES_PER_STREAM}). "
+                f"this stream in {now - owner.started:.0f} s (limits {MAX_PROBES_PER_PAGE}, "
+                f"{MAX_PROBES_PER_STREAM} and {MAX_PROBE_SECONDS_PER_STREAM:.0f} s). "
                 f"Suspects: {', '.join(self.suspects)}. Put the failing ones in ignore_fields, "
                 "or deselect them.",
                 model=owner.model,

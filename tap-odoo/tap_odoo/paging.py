@@ -15,7 +15,7 @@ import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from odoo_client import RowsPage, stopping
+from odoo_client import RowsPage, errors, stopping
 
 KEYSET = "keyset"
 OFFSET = "offset"
@@ -99,6 +99,13 @@ class PageReader:
 
     def _advance(self, page: RowsPage) -> None:
         if page.last_id is not None:
+            if self._mode == KEYSET and page.last_id <= self.after_id:
+                # Keyset pages must move forward: a server ignoring `id >` would loop forever.
+                msg = (
+                    f"Odoo answered a page ending at id {page.last_id} when asked for ids after "
+                    f"{self.after_id}: the model ignores the domain (a custom search override?)."
+                )
+                raise errors.ServerError(msg)
             self.after_id = page.last_id
         if self._mode == OFFSET:
             self.offset += len(page.rows())
