@@ -3,6 +3,7 @@
 - `sandbox` (session): an Odoo 17 sandbox at scale 1, shared by every test; do not change its data
   in ways other tests would notice (use `make_sandbox` for that).
 - `sandbox19` (session): the same for Odoo 19 (JSON-2).
+- `sandbox16`, `sandbox18` (session): the same for Odoo 16 and 18.
 - `sandbox_settings`: a copy of `sandbox.settings` (url, database, username, password, api_key).
 - `make_sandbox(**Sandbox kwargs)`: a fresh started sandbox, stopped when the test ends.
 - `secrets_seen`: the passwords and API keys of every sandbox started so far (live list), for
@@ -94,6 +95,24 @@ def sandbox() -> Iterator[Sandbox]:
 def sandbox19() -> Iterator[Sandbox]:
     """An Odoo 19 sandbox (JSON-2 enabled) shared by the whole test session."""
     shared = _start(odoo_version=19, scale=1)
+    _SHARED.append(shared)
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox16() -> Iterator[Sandbox]:
+    """An Odoo 16 sandbox shared by the whole test session."""
+    shared = _start(odoo_version=16, scale=1)
+    _SHARED.append(shared)
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox18() -> Iterator[Sandbox]:
+    """An Odoo 18 sandbox shared by the whole test session."""
+    shared = _start(odoo_version=18, scale=1)
     _SHARED.append(shared)
     yield shared
     shared.stop()

@@ -2,7 +2,8 @@
 
 API (the protocol layer codes against exactly this)::
 
-    eng = Engine(odoo_version=17, scale=1, db_path=None, seed=42, extra_models=0)
+    eng = Engine(odoo_version=17, scale=1, db_path=None, seed=42, extra_models=0,
+                 narrow_search_read=None)     # e.g. "x_custom.model+res.partner:ResPartner"
     eng.database            # "odoo17"
     eng.version_info        # common.version() answer of that Odoo version
     eng.users               # {"admin": {"uid", "password", "api_key"}, "demo": {...}}
@@ -11,6 +12,8 @@ API (the protocol layer codes against exactly this)::
     eng.execute(uid, model, method, args, kwargs)       # execute_kw semantics (kwargs["context"])
     eng.execute_named(uid, model, method, params)       # JSON-2: ids, context + named arguments
     eng.now() -> datetime                               # UTC; set eng.clock = callable to control
+    eng.narrow_search_read  # {model: class}: search_read without **read_kwargs (versions.py)
+    eng.declared_narrow     # callable answering more of those at call time (the fault plan's)
 
 Every error is an `OdooServerException` carrying Odoo's exception name and exact message. Calls
 are serialized by one lock; each call is one transaction whose start time is the `write_date` of
@@ -27,7 +30,7 @@ from __future__ import annotations
 import inspect
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -48,6 +51,8 @@ from .security import Security, make_users
 from .seed_meta import ensure_bench_rows, write_ir_model
 from .storage import Storage
 from .values import db_timestamp
+from .version_models import ensure_project_tags
+from .versions import narrow_search_read, narrow_search_read_models, parse_narrow
 
 NOT_FOUND = "werkzeug.exceptions.NotFound"
 UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
@@ -227,8 +232,14 @@ class Engine:
         db_path: str | None = None,
         seed: int = 42,
         extra_models: int = 0,
+        narrow_search_read: str | Iterable[str] | Mapping[str, str] | None = None,
     ) -> None:
         self.version = int(odoo_version)
+        self.narrow_search_read = {
+            **narrow_search_read_models(self.version),
+            **parse_narrow(narrow_search_read),
+        }
+        self.declared_narrow: Callable[[], Mapping[str, str]] = dict
         self.clock: Callable[[], datetime] | None = None
         self.named_call = False
         self.models = build_models(self.version, extra_models)
@@ -260,6 +271,7 @@ class Engine:
                 self.storage.create_indexes(model)
             write_ir_model(self)
             ensure_bench_rows(self)
+            ensure_project_tags(self)
             self.storage.commit()
 
     # ---- identity -----------------------------------------------------------------------------
@@ -406,6 +418,10 @@ class Engine:
             return _business_method(method, business_methods[method])
         if method == "context_get":
             return BaseModel.context_get if model.name == "res.users" else None
+        if method == "search_read":
+            narrow = self.narrow_class(model.name)
+            if narrow:
+                return narrow_search_read(narrow, BaseModel.search_read)
         if self.version >= 19 and method == "name_search":
             return _name_search_v19
         if self.version >= 19 and method == "default_get":
@@ -415,6 +431,10 @@ class Engine:
         if method in MODEL_METHODS or method in RECORD_METHODS:
             return getattr(BaseModel, method)
         return None
+
+    def narrow_class(self, model: str) -> str | None:
+        """The class whose `search_read` lacks `**read_kwargs` on `model`, if any."""
+        return self.narrow_search_read.get(model) or self.declared_narrow().get(model)
 
     def _is_record_method(self, model: Model, method: str) -> bool:
         return method in RECORD_METHODS or method in business.methods_of(model)

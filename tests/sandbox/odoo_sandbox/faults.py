@@ -4,6 +4,10 @@ A FaultPlan is parsed from a spec such as
 `error_rate=0.05,errors=429+502+503+504+drop,retry_after=1,latency_ms=30,
 poison_field=res.partner:x_poison,poison_ids=7+42,session_ttl=50,html_maintenance=1,seed=7`
 and can be changed while the server runs (every method takes the plan's lock).
+
+`narrow_search_read=x_custom.model+res.partner:ResPartner` is not a failure of the network but of a
+module: those models' `search_read` lacks `**read_kwargs`, as some of Odoo's own (versions.py), so
+`load=...` raises "ResPartner.search_read() got an unexpected keyword argument 'load'".
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
+
+from odoo_sandbox.versions import parse_narrow
 
 STATUS_KINDS = ("429", "502", "503", "504")
 # "hang": the request is held (for `retry_after` seconds, or until `release()`), then answered.
@@ -26,6 +32,7 @@ SPEC_KEYS = (
     "poison_ids",
     "session_ttl",
     "html_maintenance",
+    "narrow_search_read",
     "seed",
 )
 
@@ -89,6 +96,7 @@ class FaultPlan:
         self.poison_ids: frozenset[int] = frozenset()  # empty: poisoned on every row
         self.session_ttl: int | None = None
         self.html_maintenance = False
+        self.narrow_search_read: dict[str, str] = {}  # model -> class name
         self.seed = 0
         self._random = random.Random(0)
         self._rules: list[_Rule] = []
@@ -137,6 +145,8 @@ class FaultPlan:
             self.session_ttl = int(value) if value not in (None, "", 0, "0") else None  # type: ignore[call-overload]
         elif key == "html_maintenance":
             self.html_maintenance = str(value).lower() in ("1", "true", "yes", "on")
+        elif key == "narrow_search_read":
+            self.narrow_search_read = parse_narrow(value)  # type: ignore[arg-type]
         elif key == "seed":
             self.seed = int(value)  # type: ignore[call-overload]
             self._random = random.Random(self.seed)
@@ -204,6 +214,11 @@ class FaultPlan:
         with self._lock:
             return {field for name, field in self.poison_fields if name == model}
 
+    def narrow_search_read_models(self) -> dict[str, str]:
+        """{model: class name} of the models declared with a narrow `search_read`."""
+        with self._lock:
+            return dict(self.narrow_search_read)
+
     @property
     def latency_seconds(self) -> float:
         """Delay added to every request."""
@@ -229,6 +244,9 @@ class FaultPlan:
                 parts.append(f"session_ttl={self.session_ttl}")
             if self.html_maintenance:
                 parts.append("html_maintenance=1")
+            if self.narrow_search_read:
+                narrow = "+".join(f"{m}:{c}" for m, c in sorted(self.narrow_search_read.items()))
+                parts.append(f"narrow_search_read={narrow}")
             parts.append(f"seed={self.seed}")
             return ",".join(parts)
 

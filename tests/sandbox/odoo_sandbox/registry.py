@@ -403,6 +403,9 @@ def build_models(version: int, extra_models: int = 0) -> dict[str, Model]:
             readable=not abstract,
         )
         next_id += 1
+    from .version_models import add_version_models  # noqa: PLC0415 - it imports this module
+
+    next_id = add_version_models(models, version, _magic_fields(version), _make_model, next_id)
     for i in range(extra_models):
         name = f"x_bench.model_{i}"
         models[name] = _make_model(name, f"Bench Model {i}", _bench_model(i, version), 5000 + i)

@@ -12,6 +12,7 @@ import platform
 import socket
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -173,6 +174,7 @@ class Sandbox:
         faults: str | FaultPlan | None = None,
         extra_models: int = 0,
         engine: Any = None,
+        narrow_search_read: str | Iterable[str] | Mapping[str, str] | None = None,
     ) -> None:
         self.odoo_version = odoo_version
         self._engine_options = {
@@ -181,6 +183,7 @@ class Sandbox:
             "db_path": db_path,
             "seed": seed,
             "extra_models": extra_models,
+            "narrow_search_read": narrow_search_read,
         }
         self._engine = engine
         self._faults = FaultPlan.parse(faults)
@@ -197,6 +200,8 @@ class Sandbox:
             from odoo_sandbox.engine import Engine  # noqa: PLC0415 - heavy: only when needed
 
             self._engine = Engine(**self._engine_options)
+        if hasattr(self._engine, "declared_narrow"):  # narrow search_read from the fault plan
+            self._engine.declared_narrow = self._faults.narrow_search_read_models
         return self._engine
 
     @property
