@@ -82,3 +82,24 @@ def test_a_field_failing_on_every_page_is_isolated_once(make_sandbox) -> None:
     pages = -(-len(output.ids("res_partner")) // 10)
     probes = calls(sandbox, "res.partner.search_read") - pages
     assert 0 < probes <= MAX_PROBES_PER_PAGE  # found on the first page, skipped on the others
+
+
+def test_a_narrowed_search_read_costs_one_extra_call_per_run(make_sandbox) -> None:
+    sandbox = make_sandbox(faults="narrow_search_read=res.partner:ResPartner")
+    output = run_tap(tap_config(sandbox, models=["res.partner"], page_size=10))
+    rows = output.records["res_partner"]
+    pages = len(rows) // 10 + 1
+    assert calls(sandbox, "res.partner.search_read") == pages + 1  # the refused first call
+    assert "does not take the keyword 'load'" in output.stderr
+    assert "Skipping field" not in output.stderr
+    engine = sandbox.engine
+    truth = engine.execute(
+        engine.users["admin"]["uid"],
+        "res.partner",
+        "search_read",
+        [[]],
+        {"fields": ["parent_id"], "context": {"active_test": False}},
+    )
+    assert {row["id"]: (row["parent_id"] or [None])[0] for row in truth} == {
+        row["id"]: row["parent_id"] for row in rows if row.get("_sdc_deleted_at") is None
+    }

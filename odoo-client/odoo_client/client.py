@@ -215,7 +215,8 @@ class OdooClient:
                 result = self._execute(
                     model, "search_read", [domain], {**options, **sent}, context, deferred
                 )
-            except errors.ServerError as error:
+            except (errors.ServerError, errors.ValidationError) as error:
+                # A TypeError over JSON-RPC/XML-RPC; JSON-2 binds the signature first: a 422.
                 if self._narrow.learn(model, error, sent):
                     continue
                 raise
