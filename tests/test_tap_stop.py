@@ -45,15 +45,22 @@ def wait_until(condition, what: str, limit: float = PROCESS_WAIT) -> None:
         time.sleep(0.01)
 
 
-def stopped_run(sandbox, config: dict, directory: Path, premise, what: str, signum=signal.SIGTERM):
-    """Start tap-odoo, wait for `premise()`, send `signum`; return (output, seconds to exit,
-    requests the sandbox received after the signal)."""
+def stopped_run(
+    sandbox, config: dict, directory: Path, fault: str, what: str, signum=signal.SIGTERM
+) -> SingerOutput:
+    """Start tap-odoo, wait until the sandbox has injected `fault` (the call to interrupt),
+    send `signum`; check the tap ended within STOP_WITHIN with 128 + signum and sent nothing
+    after the signal; return what it wrote."""
     directory.mkdir(parents=True, exist_ok=True)
     out_path, err_path = directory / "out.singer", directory / "err.txt"
+
+    def injected() -> bool:
+        return sandbox.stats.snapshot()["faults"].get(fault, 0) >= 1
+
     with out_path.open("wb") as out, err_path.open("wb") as err:
         process = subprocess.Popen(tap_command(config, directory), stdout=out, stderr=err)
         try:
-            wait_until(lambda: premise() or process.poll() is not None, what)
+            wait_until(lambda: injected() or process.poll() is not None, what)
             assert process.poll() is None, f"the tap ended before: {what}"
             requests_at_signal = sandbox.stats.snapshot()["requests"]
             signalled = time.monotonic()
@@ -64,11 +71,14 @@ def stopped_run(sandbox, config: dict, directory: Path, premise, what: str, sign
             if process.poll() is None:
                 process.kill()
             sandbox.faults.release()
-    # Requests are counted as they arrive (a held one was counted before the signal).
-    new_requests = sandbox.stats.snapshot()["requests"] - requests_at_signal
     stderr = err_path.read_text(errors="replace")
+    assert returncode == 128 + signum, stderr[-2000:]
+    assert seconds < STOP_WITHIN
+    # Requests are counted as they arrive (a held one was counted before the signal).
+    assert sandbox.stats.snapshot()["requests"] == requests_at_signal, "a request after the signal"
+    assert f"stopped: stopped by {signal.Signals(signum).name}" in stderr
     output = SingerOutput(stdout=out_path.read_text(), stderr=stderr, returncode=returncode)
-    return parse_messages(output.stdout, output), seconds, new_requests
+    return parse_messages(output.stdout, output)
 
 
 def assert_resumes_to_every_row(sandbox, config: dict, first: SingerOutput) -> None:
@@ -93,41 +103,20 @@ def assert_resumes_to_every_row(sandbox, config: dict, first: SingerOutput) -> N
 def test_sigterm_during_a_retry_wait(make_sandbox, tmp_path: Path) -> None:
     sandbox = make_sandbox()
     config = tap_config(sandbox, models=["res.partner"], page_size=200, prefetch=False)
-    sandbox.faults.fail_next(
-        "503", count=1, retry_after=60, when="res.partner.search_read", after=2
-    )
-    output, seconds, new_requests = stopped_run(
-        sandbox,
-        config,
-        tmp_path,
-        lambda: sandbox.stats.snapshot()["faults"].get("503", 0) >= 1,
-        "a 503 asking to wait 60 s",
-    )
-    assert output.returncode == 143
-    assert seconds < STOP_WITHIN
-    assert new_requests == 0
-    assert "stopped: stopped by SIGTERM" in output.stderr
-    assert_resumes_to_every_row(
-        sandbox, tap_config(sandbox, models=["res.partner"], page_size=200), output
-    )
+    # The third page answers 503 asking to wait 60 s: the tap's main thread waits it out.
+    target = "res.partner.search_read"
+    sandbox.faults.fail_next("503", count=1, retry_after=60, when=target, after=2)
+    output = stopped_run(sandbox, config, tmp_path, "503", "a 503 asking to wait 60 s")
+    assert len(output.ids("res_partner")) == 400
+    assert_resumes_to_every_row(sandbox, config, output)
 
 
 def test_sigterm_while_a_prefetched_page_is_in_flight(make_sandbox, tmp_path: Path) -> None:
     sandbox = make_sandbox()
     config = tap_config(sandbox, models=["res.partner"], page_size=100)
-    sandbox.faults.fail_next(
-        "hang", count=1, retry_after=60, when="res.partner.search_read", after=3
-    )
-    output, seconds, new_requests = stopped_run(
-        sandbox,
-        config,
-        tmp_path,
-        lambda: sandbox.stats.snapshot()["faults"].get("hang", 0) >= 1,
-        "the fourth page held by the server",
-    )
-    assert output.returncode == 143
-    assert seconds < STOP_WITHIN
-    assert new_requests == 0
+    target = "res.partner.search_read"
+    sandbox.faults.fail_next("hang", count=1, retry_after=60, when=target, after=3)
+    output = stopped_run(sandbox, config, tmp_path, "hang", "the fourth page held by the server")
     assert len(output.ids("res_partner")) == 300  # the three pages read, each with its STATE
     assert_resumes_to_every_row(sandbox, config, output)
 
@@ -136,21 +125,11 @@ def test_sigint_inside_the_field_isolation_loop(make_sandbox, tmp_path: Path) ->
     sandbox = make_sandbox()
     sandbox.faults.configure(poison_field="res.partner:comment")
     # Call 1 is the page that fails on `comment`; call 2, the first probe, is held.
-    sandbox.faults.fail_next(
-        "hang", count=1, retry_after=60, when="res.partner.search_read", after=1
-    )
+    target = "res.partner.search_read"
+    sandbox.faults.fail_next("hang", count=1, retry_after=60, when=target, after=1)
     config = tap_config(sandbox, models=["res.partner"], page_size=100)
-    output, seconds, new_requests = stopped_run(
-        sandbox,
-        config,
-        tmp_path,
-        lambda: sandbox.stats.snapshot()["faults"].get("hang", 0) >= 1,
-        "a probe of the isolation loop held by the server",
-        signum=signal.SIGINT,
-    )
-    assert output.returncode == 130
-    assert seconds < STOP_WITHIN
-    assert new_requests == 0
+    what = "a probe of the isolation loop held by the server"
+    output = stopped_run(sandbox, config, tmp_path, "hang", what, signum=signal.SIGINT)
     assert output.ids("res_partner") == []
     sandbox.faults.configure(poison_field="")
     assert_resumes_to_every_row(sandbox, config, output)
