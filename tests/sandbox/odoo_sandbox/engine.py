@@ -52,7 +52,13 @@ from .seed_meta import ensure_bench_rows, write_ir_model
 from .storage import Storage
 from .values import db_timestamp
 from .version_models import ensure_project_tags
-from .versions import narrow_search_read, narrow_search_read_models, parse_narrow
+from .versions import (
+    narrow_search_read,
+    narrow_search_read_models,
+    parse_narrow,
+    read_kwargs_consumer,
+    search_v16,
+)
 
 NOT_FOUND = "werkzeug.exceptions.NotFound"
 UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
@@ -102,7 +108,7 @@ class BaseModel:
         self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
     ):
         self._check("read")
-        load = _read_format_load(read_kwargs)
+        load = _read_format_load(read_kwargs, self._engine.version)
         fnames = self._orm.check_fields(self._env, self._model, fields)
         return self._orm.search_read(
             self._env, self._model, domain or [], fnames, offset, limit, order, load
@@ -202,12 +208,13 @@ _name_search_v19.__qualname__ = "BaseModel.name_search"
 _default_get_v19.__qualname__ = "BaseModel.default_get"
 
 
-def _read_format_load(read_kwargs: dict) -> Any:
+def _read_format_load(read_kwargs: dict, version: int) -> Any:
     """search_read hands its extra keyword arguments to _read_format(fnames, load=...)."""
     extra = [k for k in read_kwargs if k != "load"]
     if extra:
+        method = read_kwargs_consumer(version)
         raise OdooServerException(
-            TYPE_ERROR, f"BaseModel._read_format() got an unexpected keyword argument '{extra[0]}'"
+            TYPE_ERROR, f"{method}() got an unexpected keyword argument '{extra[0]}'"
         )
     return read_kwargs.get("load", CLASSIC)
 
@@ -418,6 +425,8 @@ class Engine:
             return _business_method(method, business_methods[method])
         if method == "context_get":
             return BaseModel.context_get if model.name == "res.users" else None
+        if method == "search" and self.version < 17:
+            return search_v16
         if method == "search_read":
             narrow = self.narrow_class(model.name)
             if narrow:
