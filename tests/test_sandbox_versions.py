@@ -6,12 +6,15 @@ where no recording holds the answer, from Odoo's source (see odoo_sandbox/versio
 
 from __future__ import annotations
 
+import json
 import xmlrpc.client
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from odoo_sandbox.cli import build_parser
+from odoo_sandbox.unreadable import RECORDING
 
 TRACEBACK = "Traceback (most recent call last):\n  ...\n"
 # ../shared/unreadable_models.json: odoo16_account_move_line_search_read_with_load_False
@@ -252,3 +255,138 @@ def test_odoo19_partner_has_no_mobile(sandbox19, sandbox16, sandbox, wire) -> No
     assert "mobile" not in wire(sandbox19).result("res.partner", "fields_get", [])
     for older in (sandbox16, sandbox):
         assert "mobile" in wire(older).result("res.partner", "fields_get", [])
+
+
+# ---- models that ir.model lists but that fail when searched or read ----------------------------
+RECORDED = json.loads(RECORDING.read_text(encoding="utf-8"))["unreadable_models"]
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "unreadable_models.json"
+FIXTURE = {16: "sandbox16", 17: "sandbox", 18: "sandbox18", 19: "sandbox19"}
+UNREADABLE = [
+    (version, model, text)
+    for version in (16, 17, 18, 19)
+    for model, text in RECORDED[f"ODOO{version}"].items()
+]
+UNREADABLE_IDS = [f"{version}-{model}" for version, model, _text in UNREADABLE]
+COUNT_WORKS = {"hr.employee.skill.history.report"}  # SELECT COUNT(*) needs no id column
+
+
+@pytest.mark.skipif(not SHARED.is_file(), reason="../shared (the recordings' source) not beside it")
+def test_the_sandbox_copy_equals_the_shared_recording() -> None:
+    assert RECORDING.read_bytes() == SHARED.read_bytes()
+
+
+@pytest.mark.parametrize(("version", "model", "text"), UNREADABLE, ids=UNREADABLE_IDS)
+def test_unreadable_models_are_listed_and_allowed(
+    request, wire, version: int, model: str, text: str
+) -> None:
+    client = wire(request.getfixturevalue(FIXTURE[version]))
+    rows = client.result(
+        "ir.model", "search_read", [[["model", "=", model]]], {"fields": ["transient"]}
+    )
+    assert [row["transient"] for row in rows] == [False]
+    if version < 18:
+        assert client.result(model, "check_access_rights", ["read"], {"raise_exception": False})
+    else:
+        assert client.result(model, "has_access", [[], "read"]) is True
+    assert isinstance(client.result(model, "fields_get", [], {"attributes": ["type"]}), dict)
+
+
+@pytest.mark.parametrize(("version", "model", "text"), UNREADABLE, ids=UNREADABLE_IDS)
+def test_unreadable_models_fail_over_jsonrpc_with_the_recorded_error(
+    request, wire, version: int, model: str, text: str
+) -> None:
+    client = wire(request.getfixturevalue(FIXTURE[version]))
+    name, _, message = text.partition(": ")
+    calls = [
+        ("search_read", [[]], {"fields": ["id"] if model != "publisher_warranty.contract" else []})
+    ]
+    calls += [("search", [[]], {"limit": 1})]
+    if model not in COUNT_WORKS:
+        calls.append(("search_count", [[]], {}))
+    for method, args, kwargs in calls:
+        error = client.execute_kw(model, method, args, kwargs)["error"]
+        assert (error["data"]["name"], error["data"]["message"]) == (name, message), method
+        assert error["code"] == (200 if version < 19 else 0)
+
+
+def test_unreadable_errors_over_xmlrpc(sandbox18, sandbox19, wire) -> None:
+    client = wire(sandbox19)
+    proxy = client.xmlrpc("object")
+
+    def search_count(model: str) -> xmlrpc.client.Fault:
+        return _fault(
+            lambda: proxy.execute_kw(
+                client.db, client.uid, client.password, model, "search_count", [[]]
+            )
+        )
+
+    root = search_count("account.root")
+    assert (root.faultCode, root.faultString) == (
+        2,
+        "Filter on the Account or its Display Name instead",
+    )
+    table = search_count("publisher_warranty.contract")
+    assert table.faultCode == 1
+    # faultString: the traceback cut to its last line, here the cut caret line of PostgreSQL's
+    last_line = RECORDED["ODOO19"]["publisher_warranty.contract"].rstrip("\n").rsplit("\n", 1)[-1]
+    assert table.faultString == TRACEBACK + last_line
+    client18 = wire(sandbox18)
+    proxy18 = client18.xmlrpc("object")
+    fault = _fault(
+        lambda: proxy18.execute_kw(
+            client18.db, client18.uid, client18.password, "account.code.mapping", "search", [[]]
+        )
+    )
+    assert (fault.faultCode, fault.faultString) == (1, TRACEBACK + "NotImplementedError")
+
+
+def test_unreadable_errors_over_json2(sandbox19, wire) -> None:
+    client = wire(sandbox19)
+    mapping = client.json2("account.code.mapping", "search_read", {"domain": []})
+    assert mapping.status_code == 422
+    assert mapping.json()["name"] == "odoo.exceptions.UserError"
+    alarm = client.json2("calendar.alarm_manager", "search_count", {"domain": []})
+    assert alarm.status_code == 500
+    assert alarm.json()["name"] == "psycopg2.errors.UndefinedTable"
+
+
+def test_which_calls_fail_on_unreadable_models(sandbox19, wire) -> None:
+    client = wire(sandbox19)
+    # a model without a table: reading ids fails, reading no ids does not query
+    assert client.execute_kw("res.users.apikeys.show", "read", [[1], ["key"]])["error"]
+    assert client.result("res.users.apikeys.show", "read", [[], ["key"]]) == []
+    # a refusing _search: searches fail, reading ids is no search
+    assert client.execute_kw("account.root", "name_search", ["40"])["error"]
+    assert client.result("account.root", "read", [[1], ["name"]]) == []
+    # the report view without an id column: COUNT(*) works, selecting ids fails
+    assert client.result("hr.employee.skill.history.report", "search_count", [[]]) == 0
+    body = client.execute_kw("hr.employee.skill.history.report", "read", [[1]])
+    assert body["error"]["data"]["name"] == "psycopg2.errors.UndefinedColumn"
+
+
+def test_odoo19_marks_abstract_models_abstract(sandbox19, wire) -> None:
+    rows = wire(sandbox19).result(
+        "ir.model",
+        "search_read",
+        [[["model", "in", list(RECORDED["ODOO19"])]]],
+        {"fields": ["model", "abstract"]},
+    )
+    abstract = {row["model"] for row in rows if row["abstract"]}
+    assert abstract == {
+        "publisher_warranty.contract",
+        "res.users.apikeys.show",
+        "calendar.alarm_manager",
+        "hr.employee.skill.history.report",
+    }
+    assert {row["model"] for row in rows} == set(RECORDED["ODOO19"])
+
+
+def test_unreadable_models_follow_their_access_rows(sandbox, sandbox18, wire) -> None:
+    demo = wire(sandbox, user="demo")
+    assert demo.result("res.users.apikeys.show", "check_access_rights", ["read"]) is True
+    denied = demo.execute_kw("publisher_warranty.contract", "search_count", [[]])["error"]
+    assert denied["data"]["name"] == "odoo.exceptions.AccessError"
+    assert wire(sandbox18, user="demo").result("account.root", "has_access", [[], "read"]) is False
+    admin = wire(sandbox18)
+    assert admin.result("account.root", "has_access", [[], "write"]) is False
+    assert admin.result("account.code.mapping", "has_access", [[], "write"]) is True

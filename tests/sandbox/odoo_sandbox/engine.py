@@ -96,18 +96,25 @@ class BaseModel:
     def _check(self, operation: str) -> None:
         self._engine.security.check(self._env.uid, self._model, operation)
 
-    def search(self, domain, offset=0, limit=None, order=None):
+    def _check_read(self, method: str) -> None:
+        """Read access, then the failure of a model that cannot be read (unreadable.py)."""
         self._check("read")
+        broken = self._model.unreadable
+        if broken is not None and method in broken.fails and (method != "read" or self._ids):
+            raise broken.error()
+
+    def search(self, domain, offset=0, limit=None, order=None):
+        self._check_read("search")
         return self._orm.search_ids(self._env, self._model, domain, offset, limit, order)
 
     def search_count(self, domain, limit=None):
-        self._check("read")
+        self._check_read("search_count")
         return self._orm.search_count(self._env, self._model, domain, limit)
 
     def search_read(
         self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
     ):
-        self._check("read")
+        self._check_read("search_read")
         load = _read_format_load(read_kwargs, self._engine.version)
         fnames = self._orm.check_fields(self._env, self._model, fields)
         return self._orm.search_read(
@@ -115,7 +122,7 @@ class BaseModel:
         )
 
     def read(self, fields=None, load=CLASSIC):
-        self._check("read")
+        self._check_read("read")
         fnames = self._orm.check_fields(self._env, self._model, fields)
         return self._orm.read(self._env, self._model, self._ids, fnames, load)
 
@@ -175,7 +182,7 @@ class BaseModel:
         return self._name_search(name, args, operator, limit)
 
     def _name_search(self, name, domain, operator, limit):
-        self._check("read")
+        self._check_read("name_search")
         model = self._model
         rec = "complete_name" if model.name == "res.partner" else model.rec_name
         leaf = [(rec, operator, name)] if name or operator not in ("ilike", "like") else []

@@ -1,6 +1,7 @@
 """Models and fields as a version has them where the (Odoo 17 and 19) recordings do not say, from
 Odoo's source: `project.tags` (a small model with a narrow `search_read`, see versions.py) and its
-seeded rows, and the fields Odoo 16 has differently.
+seeded rows, the models that fail when read (unreadable.py), and the fields Odoo 16 has
+differently.
 
 Odoo 16 (odoo/models.py, addons/base/models/res_partner.py, addons/account/models/
 account_move_line.py of 16.0):
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .bulk import ANCHOR, insert_rows, magic
 from .registry import Field, Model, field_attrs
 from .storage import quote
+from .unreadable import field_specs, unreadable_models
 from .values import db_timestamp
 
 if TYPE_CHECKING:
@@ -138,15 +140,25 @@ def add_version_models(
     version: int,
     magic_fields: dict,
     make_model: Callable[..., Model],
-    next_id: int,
-) -> int:
-    """Add the models defined here to `models`; returns the next free ir.model id."""
+    ir_rows: dict[str, dict],
+) -> None:
+    """Add project.tags and this version's unreadable models to `models`."""
+    next_id = max(model.ir_id for model in models.values()) + 1
     tags = make_model(
         PROJECT_TAGS, "Project Tags", project_tags_fields(version, magic_fields), next_id
     )
     tags.order = "id" if version < 17 else "name"
     models[PROJECT_TAGS] = tags
-    return next_id + 1
+    for name, broken in unreadable_models(version).items():
+        next_id += 1
+        raw = {} if broken.abstract else {k: magic_fields[k] for k in ("id", "display_name")}
+        for fname, ftype, string, extra in field_specs(name):
+            raw[fname] = field_attrs(fname, ftype, string, version, **extra)
+        ir_id = ir_rows.get(name, {}).get("id", next_id)
+        model = make_model(name, broken.description, dict(sorted(raw.items())), ir_id)
+        model.abstract = broken.abstract
+        model.unreadable = broken
+        models[name] = model
 
 
 def ensure_project_tags(engine: Engine) -> None:
