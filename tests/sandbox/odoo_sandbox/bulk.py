@@ -47,7 +47,7 @@ def insert_rows(engine: Engine, model: str, rows: list[dict]) -> None:
         return
     mdl = engine.models[model]
     keys = dict.fromkeys(k for r in rows for k in r)
-    cols = [c for c in keys if c in mdl.fields and mdl.fields[c].is_column]
+    cols = [c for c in keys if (c in mdl.fields and mdl.fields[c].is_column) or c in mdl.shadow]
     engine.storage.insert_many(mdl.table, cols, ([r.get(c) for c in cols] for r in rows))
 
 

@@ -12,6 +12,7 @@ from types import FrameType
 
 from odoo_sandbox.faults import FaultPlan
 from odoo_sandbox.server import Sandbox
+from odoo_sandbox.versions import VERSIONS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8069, help="port (default 8069; 0 = free port)")
-    parser.add_argument("--odoo-version", type=int, choices=(17, 18, 19), default=17)
+    parser.add_argument("--odoo-version", type=int, choices=VERSIONS, default=17)
     parser.add_argument("--scale", type=int, default=1, help="size of the generated data")
     parser.add_argument("--db", dest="db_path", default=None, help="SQLite file to persist data")
     parser.add_argument(

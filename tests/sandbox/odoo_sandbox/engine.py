@@ -52,7 +52,13 @@ from .seed_meta import ensure_bench_rows, write_ir_model
 from .storage import Storage
 from .values import db_timestamp
 from .version_models import ensure_project_tags
-from .versions import narrow_search_read, narrow_search_read_models, parse_narrow
+from .versions import (
+    narrow_search_read,
+    narrow_search_read_models,
+    parse_narrow,
+    read_kwargs_consumer,
+    search_v16,
+)
 
 NOT_FOUND = "werkzeug.exceptions.NotFound"
 UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
@@ -90,26 +96,33 @@ class BaseModel:
     def _check(self, operation: str) -> None:
         self._engine.security.check(self._env.uid, self._model, operation)
 
-    def search(self, domain, offset=0, limit=None, order=None):
+    def _check_read(self, method: str) -> None:
+        """Read access, then the failure of a model that cannot be read (unreadable.py)."""
         self._check("read")
+        broken = self._model.unreadable
+        if broken is not None and method in broken.fails and (method != "read" or self._ids):
+            raise broken.error()
+
+    def search(self, domain, offset=0, limit=None, order=None):
+        self._check_read("search")
         return self._orm.search_ids(self._env, self._model, domain, offset, limit, order)
 
     def search_count(self, domain, limit=None):
-        self._check("read")
+        self._check_read("search_count")
         return self._orm.search_count(self._env, self._model, domain, limit)
 
     def search_read(
         self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
     ):
-        self._check("read")
-        load = _read_format_load(read_kwargs)
+        self._check_read("search_read")
+        load = _read_format_load(read_kwargs, self._engine.version)
         fnames = self._orm.check_fields(self._env, self._model, fields)
         return self._orm.search_read(
             self._env, self._model, domain or [], fnames, offset, limit, order, load
         )
 
     def read(self, fields=None, load=CLASSIC):
-        self._check("read")
+        self._check_read("read")
         fnames = self._orm.check_fields(self._env, self._model, fields)
         return self._orm.read(self._env, self._model, self._ids, fnames, load)
 
@@ -169,7 +182,7 @@ class BaseModel:
         return self._name_search(name, args, operator, limit)
 
     def _name_search(self, name, domain, operator, limit):
-        self._check("read")
+        self._check_read("name_search")
         model = self._model
         rec = "complete_name" if model.name == "res.partner" else model.rec_name
         leaf = [(rec, operator, name)] if name or operator not in ("ilike", "like") else []
@@ -202,12 +215,13 @@ _name_search_v19.__qualname__ = "BaseModel.name_search"
 _default_get_v19.__qualname__ = "BaseModel.default_get"
 
 
-def _read_format_load(read_kwargs: dict) -> Any:
+def _read_format_load(read_kwargs: dict, version: int) -> Any:
     """search_read hands its extra keyword arguments to _read_format(fnames, load=...)."""
     extra = [k for k in read_kwargs if k != "load"]
     if extra:
+        method = read_kwargs_consumer(version)
         raise OdooServerException(
-            TYPE_ERROR, f"BaseModel._read_format() got an unexpected keyword argument '{extra[0]}'"
+            TYPE_ERROR, f"{method}() got an unexpected keyword argument '{extra[0]}'"
         )
     return read_kwargs.get("load", CLASSIC)
 
@@ -418,6 +432,8 @@ class Engine:
             return _business_method(method, business_methods[method])
         if method == "context_get":
             return BaseModel.context_get if model.name == "res.users" else None
+        if method == "search" and self.version < 17:
+            return search_v16
         if method == "search_read":
             narrow = self.narrow_class(model.name)
             if narrow:

@@ -129,6 +129,11 @@ class Reader:
         if fld.name == "display_name":
             names = self.display_names(env, model, set(ids))
             return {i: names.get(i, False) for i in ids}
+        if fld.name == "__last_update" and "write_date" in model.fields:  # Odoo 16
+            rows = self.storage.select_by_ids(model.table, ["write_date", "create_date"], ids)
+            stamps = {row[0]: row[1] or row[2] for row in rows}
+            values = convert_column(model.fields["write_date"], [stamps.get(i) for i in ids], False)
+            return dict(zip(ids, values, strict=True))
         special = business.computed_values(self, model, fld.name, ids)
         if special is not None:
             return special

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 RECORDINGS = Path(__file__).parent / "recordings"
 
@@ -75,6 +76,9 @@ class Model:
     readable: bool = True
     ir_id: int = 0
     columns: list[str] = field(default_factory=list)
+    # Columns this version's API does not show but the sandbox's own bookkeeping writes.
+    shadow: dict[str, Field] = field(default_factory=dict)
+    unreadable: Any = None  # an unreadable.Unreadable: how searching or reading it fails
 
     @property
     def table(self) -> str:
@@ -403,10 +407,12 @@ def build_models(version: int, extra_models: int = 0) -> dict[str, Model]:
             readable=not abstract,
         )
         next_id += 1
-    from .version_models import add_version_models  # noqa: PLC0415 - it imports this module
+    from .version_models import adapt_fields, add_version_models  # noqa: PLC0415 - imports this
 
-    next_id = add_version_models(models, version, _magic_fields(version), _make_model, next_id)
+    add_version_models(models, version, _magic_fields(version), _make_model, names)
     for i in range(extra_models):
         name = f"x_bench.model_{i}"
         models[name] = _make_model(name, f"Bench Model {i}", _bench_model(i, version), 5000 + i)
+    for model in models.values():
+        adapt_fields(model, version, _make_field)
     return models

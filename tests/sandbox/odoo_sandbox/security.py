@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import random
 
+from . import unreadable
 from .exceptions import ACCESS_ERROR, VALUE_ERROR, OdooServerException
 from .registry import Model
 
@@ -118,6 +119,8 @@ class Security:
     def allowed(self, uid: int, model: Model, operation: str) -> bool:
         if operation not in OPERATIONS:
             raise OdooServerException(VALUE_ERROR, "Invalid access mode")
+        if model.unreadable is not None:  # its module's own access rows (unreadable.py)
+            return unreadable.allowed(model.unreadable, self.user_groups(uid), operation)
         if model.abstract or not model.readable:
             return False
         if model.name == "account.invoice.report":

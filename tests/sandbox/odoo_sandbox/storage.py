@@ -92,6 +92,7 @@ class Storage:
         for fname in model.columns:
             if fname != "id":
                 cols.append(f"{quote(fname)} {model.fields[fname].sql_type}")
+        cols += [f"{quote(fname)} {fld.sql_type}" for fname, fld in model.shadow.items()]
         table = quote(model.table)
         self.conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})")
         for field in model.fields.values():

@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 
 VERSIONS = (16, 17, 18, 19)
+JSON2_SINCE = 19  # /json/2 answers from 19; before, the route is a 404 page
 
 # model -> (class name in Odoo's source, versions whose class has the narrow signature)
 NARROW_SEARCH_READ: dict[str, tuple[str, frozenset[int]]] = {
@@ -75,3 +76,20 @@ def narrow_search_read(class_name: str, base: Callable[..., Any]) -> Callable[..
     if hasattr(code, "co_qualname"):
         search_read.__code__ = code.replace(co_qualname=qualname)
     return search_read
+
+
+def search_v16(self, domain, offset=0, limit=None, order=None, count=False):
+    """Odoo 16's `search` still takes `count=True` (the number of matches; offset, limit and
+    order ignored), removed in 17 (odoo/models.py of 16.0)."""
+    if count:
+        return self.search_count(domain)
+    return self.search(domain, offset, limit, order)
+
+
+search_v16.__qualname__ = "BaseModel.search"
+
+
+def read_kwargs_consumer(version: int) -> str:
+    """Which method receives `search_read`'s extra keywords: 16 passes them to `read`, 17 on to
+    `_read_format` (so an unknown one is that method's TypeError)."""
+    return "BaseModel.read" if version < 17 else "BaseModel._read_format"

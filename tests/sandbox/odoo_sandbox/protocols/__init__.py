@@ -17,6 +17,7 @@ from odoo_sandbox.protocols.services import Services
 from odoo_sandbox.protocols.sessions import SessionStore
 from odoo_sandbox.protocols.stats import Stats
 from odoo_sandbox.protocols.web import WebRoutes
+from odoo_sandbox.versions import JSON2_SINCE
 
 __all__ = ["Gateway", "Prepared", "Request", "Response", "Router", "SessionStore", "Stats"]
 
@@ -47,7 +48,7 @@ class Router:
         if path == "/jsonrpc" and request.method == "POST":
             self._warn_deprecated()
             return jsonrpc.prepare(request, self.services)
-        if self.gateway.odoo_version >= 19 and (path + "/").startswith(json2.PREFIX):
+        if self.gateway.odoo_version >= JSON2_SINCE and (path + "/").startswith(json2.PREFIX):
             return json2.prepare(request, self.gateway)
         web = self.web.prepare(request)
         if web is not None:

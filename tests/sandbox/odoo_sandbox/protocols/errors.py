@@ -89,9 +89,9 @@ def werkzeug_text(error: OdooServerException) -> str:
 
 
 def exception_line(error: OdooServerException) -> str:
-    """The final line of a traceback, `Type: message`."""
+    """The final line of a traceback, `Type: message` (just `Type` without a message)."""
     text = werkzeug_text(error) if is_werkzeug(error.name) else error.message
-    return f"{short_type(error.name)}: {text}"
+    return f"{short_type(error.name)}: {text}" if text else short_type(error.name)
 
 
 def debug_text(error: OdooServerException, odoo_version: int) -> str:
