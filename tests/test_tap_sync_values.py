@@ -111,31 +111,46 @@ def truth_rows(
 ) -> dict[int, dict]:
     """The rows the sandbox holds (archived ones included), as Odoo answers them, by id."""
     context = {"active_test": False, "bin_size": bin_size}
-    rows = sandbox.engine.execute(
-        uid(sandbox),
-        model,
-        "search_read",
-        [domain or []],
-        {"fields": fields, "load": False, "context": context},
-    )
+    engine = sandbox.engine
+    # search + read: a narrowed search_read (project.tags) refuses `load`; read never does.
+    ids = engine.execute(uid(sandbox), model, "search", [domain or []], {"context": context})
+    read = {"fields": fields, "load": False, "context": context}
+    rows = engine.execute(uid(sandbox), model, "read", [ids], read)
     return {row["id"]: row for row in rows}
 
 
 def readable_models(sandbox) -> list[str]:
-    """Every non-transient model of the sandbox's ir.model that the admin may read."""
-    rows = sandbox.engine.execute(
-        uid(sandbox), "ir.model", "search_read", [[]], {"fields": ["model", "transient"]}
-    )
+    """Every non-transient model of the sandbox's ir.model that the admin may read and search
+    (ir.model also lists models whose every search fails, as real Odoo does: unreadable_models)."""
+    engine = sandbox.engine
+    fields = {"fields": ["model", "transient"]}
+    rows = engine.execute(uid(sandbox), "ir.model", "search_read", [[]], fields)
+    unreadable = unreadable_models(sandbox)
     readable = []
     for row in rows:
-        if row["transient"]:
+        model = row["model"]
+        if model in unreadable or row["transient"]:
             continue
-        allowed = sandbox.engine.execute(
-            uid(sandbox), row["model"], "check_access_rights", ["read"], {"raise_exception": False}
+        access = (
+            ("has_access", [[], "read"], {})
+            if engine.version >= 18
+            else ("check_access_rights", ["read"], {"raise_exception": False})
         )
-        if allowed:
-            readable.append(row["model"])
+        if engine.execute(uid(sandbox), model, *access):
+            readable.append(model)
     return sorted(readable)
+
+
+def unreadable_models(sandbox) -> set[str]:
+    """The models of ir.model whose `search` fails on this sandbox's version."""
+    failing = set()
+    engine = sandbox.engine
+    for row in engine.execute(uid(sandbox), "ir.model", "search_read", [[]], {"fields": ["model"]}):
+        try:
+            engine.execute(uid(sandbox), row["model"], "search", [[]], {"limit": 1})
+        except Exception:
+            failing.add(row["model"])
+    return failing
 
 
 def stream_of(model: str) -> str:
