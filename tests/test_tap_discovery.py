@@ -108,9 +108,13 @@ def test_calls_one_fields_get_per_readable_model(sandbox):
     sandbox.stats.reset()
     specs = discover(client_for(sandbox), {"models": ["res.*", "mail.*", "account.*"]}, LOGGER)
     calls = sandbox.stats.snapshot()["calls"]
-    described = sorted(k[: -len(".fields_get")] for k in calls if k.endswith(".fields_get"))
-    assert described == sorted({spec.model for spec in specs} | {"ir.model"})
+    described = {k[: -len(".fields_get")] for k in calls if k.endswith(".fields_get")}
+    streams = {spec.model for spec in specs}
+    # Described, then left out: the models whose probe fails (recorded on real Odoo 17).
+    assert described - streams == {"ir.model", "res.users.apikeys.show"}
     assert all(count == 1 for key, count in calls.items() if key.endswith(".fields_get"))
+    probed = {k[: -len(".search")] for k, n in calls.items() if k.endswith(".search") and n == 1}
+    assert probed == described - {"ir.model"}  # one probe per described model
     checks = access_checks(calls)
     checked = sorted(k.rsplit(".", 1)[0] for k in checks)
     assert "mail.thread" in checked  # asked, and refused
