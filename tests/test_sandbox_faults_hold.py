@@ -67,6 +67,19 @@ def test_user_error_rules_are_not_transport_faults() -> None:
     assert plan.draw_orm_error("res.partner.write") is None
 
 
+def test_skip_lets_the_first_matching_requests_through() -> None:
+    plan = FaultPlan()
+    plan.fail_next("503", when="res.partner.create", skip=2)
+    plan.fail_next("user_error", when="res.partner.write", skip=1)
+    assert plan.draw("res.partner.read") is None
+    assert plan.draw("res.partner.create") is None
+    assert plan.draw("res.partner.create") is None
+    assert plan.draw("res.partner.create").kind == "503"
+    assert plan.draw("res.partner.create") is None
+    assert plan.draw_orm_error("res.partner.write") is None
+    assert plan.draw_orm_error("res.partner.write").kind == "user_error"
+
+
 @pytest.mark.parametrize("kind", ["block", "block_after", "user_error"])
 def test_random_errors_cannot_hold_or_refuse(kind: str) -> None:
     with pytest.raises(ValueError, match=f"unknown fault kind '{kind}'"):

@@ -56,6 +56,7 @@ class _Rule:
     remaining: int
     retry_after: float | None
     when: str | None
+    skip: int = 0  # matching requests let through before the rule applies
 
     def matches(self, target: str | None) -> bool:
         if self.when is None:
@@ -163,12 +164,14 @@ class FaultPlan:
         count: int = 1,
         retry_after: float | None = None,
         when: str | None = None,
+        skip: int = 0,
     ) -> None:
         """Make the next `count` matching requests fail with `kind`.
 
-        `when` = "model.method" (or just "model") limits the rule to those ORM calls.
+        `when` = "model.method" (or just "model") limits the rule to those ORM calls; `skip`
+        lets that many matching requests through first (block the 2nd create: skip=1).
         """
-        rule = _Rule(_check_kind(kind), count, retry_after, when)
+        rule = _Rule(_check_kind(kind), count, retry_after, when, skip)
         with self._lock:
             if kind in HOLD_KINDS:
                 self._released.clear()
@@ -212,6 +215,9 @@ class FaultPlan:
         with self._lock:
             for rule in self._rules:
                 if rule.kind in ORM_KINDS and rule.remaining > 0 and rule.matches(target):
+                    if rule.skip > 0:
+                        rule.skip -= 1
+                        continue
                     rule.remaining -= 1
                     self._rules = [r for r in self._rules if r.remaining > 0]
                     return Fault(rule.kind)
@@ -226,6 +232,9 @@ class FaultPlan:
                 if rule.kind in ORM_KINDS:
                     continue  # drawn by the gateway, when the ORM call runs
                 if rule.remaining > 0 and rule.matches(target):
+                    if rule.skip > 0:
+                        rule.skip -= 1
+                        continue
                     rule.remaining -= 1
                     self._rules = [r for r in self._rules if r.remaining > 0]
                     retry = self.retry_after if rule.retry_after is None else rule.retry_after
