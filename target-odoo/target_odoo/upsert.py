@@ -18,6 +18,7 @@ from target_odoo.paths import read_path
 from target_odoo.record_values import PreparedRecord, RecordError, prepare_record
 from target_odoo.recovery import Unrecorded
 from target_odoo.results import CREATED, DELETED, FAILED, UNCHANGED, UPDATED, Outcome, record_hash
+from target_odoo.stopping import finishing
 from target_odoo.transforms import apply_transform
 
 LOST_ANSWER = (
@@ -87,6 +88,10 @@ class BatchWriter:
         self.settings = settings
         self.model = mapping.model
         self.unrecorded = Unrecorded(client, mapping, settings.namespace)
+        # id(record) -> its item, and the records whose batch ran to the end: what a run that
+        # ends mid-batch reports (unfinished.py)
+        self.items: dict[int, Item] = {}
+        self.completed: set[int] = set()
 
     # -- the batch, step by step ------------------------------------------------------------
 
@@ -126,6 +131,7 @@ class BatchWriter:
         else:
             for action in self.mapping.after:
                 self._run_after(action, written)
+        self.completed.update(id(item.record) for item in items)
         return [item.outcome for item in items]
 
     def _waiting(self, items: list[Item]) -> list[Item]:
@@ -171,6 +177,7 @@ class BatchWriter:
         item = Item(
             record=record, outcome=outcome, deleted=record.get("_sdc_deleted_at") is not None
         )
+        self.items[id(record)] = item
         if key in (None, ""):
             item.fail(f"no source key at {self.mapping.key!r}")
             return item
@@ -391,7 +398,8 @@ class BatchWriter:
         for item, res_id in zip(items, ids, strict=True):
             item.outcome.odoo_id = res_id
         self._mark(items, CREATED)
-        self._record_external_ids(items)
+        with finishing(self.client):  # part of the create: runs even once stopping (the grace)
+            self._record_external_ids(items)
 
     def _record_external_ids(self, items: list[Item], adopting: bool = False) -> None:
         try:
