@@ -9,10 +9,15 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from dataclasses import asdict
 
 import pytest
+from test_target_upsert import MemoryOdoo, customers, invoice, writer_for
 
+from target_odoo.results import Outcome
 from target_odoo.stopping import StoppableClient, Stopped, StopSwitch
+from target_odoo.unfinished import batch_outcomes, deferred_outcomes
+from target_odoo.upsert import Item
 
 
 def test_a_signal_abandons_a_read_at_once() -> None:
@@ -163,3 +168,102 @@ def test_the_grace_timer_ends_a_write_that_never_answers(installed: StopSwitch) 
         read_forever_signalled(installed.calling("res.partner.create", False))
     assert stopped.value.abandoned == "res.partner.create"
     assert "no answer within 0.2 s" in stopped.value.where
+
+
+# ---- what a run that ends mid-batch reports (unfinished.py), with the in-memory Odoo ----------
+
+
+class StopsOn(MemoryOdoo):
+    """The in-memory Odoo; the run is stopped when `call` ("model.method") is sent."""
+
+    def __init__(self, call: str, abandoned: bool) -> None:
+        super().__init__()
+        self.stop_at, self.abandoned = call, abandoned
+
+    def _maybe_stop(self, model: str, method: str) -> None:
+        if f"{model}.{method}" == self.stop_at:
+            what = f"{model}.{method}"
+            where = f"during {what}, abandoned in flight (no answer within 1.5 s)"
+            raise Stopped(signal.SIGTERM, where, what if self.abandoned else None)
+
+    def create(self, model, vals_list):
+        self._maybe_stop(model, "create")
+        return super().create(model, vals_list)
+
+    def call(self, model, method, ids, **kwargs):
+        self._maybe_stop(model, method)
+        return super().call(model, method, ids, **kwargs)
+
+
+def stopped_batch(odoo: MemoryOdoo, stream: str, records: list[dict]) -> list[dict]:
+    writer = writer_for(odoo, stream)
+    with pytest.raises(Stopped) as stopped:
+        writer.write(records)
+    outcomes = batch_outcomes(records, {}, writer, stopped.value, lambda r, why: None)
+    return [asdict(outcome) for outcome in outcomes]
+
+
+def test_records_created_whose_external_ids_were_not_recorded_say_how_a_rerun_adopts_them():
+    odoo = StopsOn("ir.model.data.create", abandoned=True)
+
+    outcomes = stopped_batch(odoo, "Customers", customers(2))
+
+    assert [o["status"] for o in outcomes] == ["not_written", "not_written"]
+    assert [o["odoo_id"] for o in outcomes] == [p["id"] for p in odoo.rows("res.partner")]
+    assert outcomes[0]["error"] == (
+        "not written: the run was stopped by SIGTERM during ir.model.data.create, abandoned in "
+        f"flight (no answer within 1.5 s) (created as res.partner {outcomes[0]['odoo_id']} but "
+        "its external id was not recorded; a re-run finds it by its ref and adopts it); run the "
+        "same input again: the re-run compares each record with Odoo and writes only what is "
+        "missing"
+    )
+
+
+def test_records_created_and_recorded_before_a_stop_say_so():
+    odoo = StopsOn("account.move.action_post", abandoned=True)
+    writer_for(odoo, "Customers").write(customers(1))
+
+    outcomes = stopped_batch(odoo, "Invoices", [invoice("I-1", "C-0", status="POSTED")])
+
+    (move,) = odoo.rows("account.move")
+    assert outcomes[0]["status"] == "not_written"
+    assert (
+        f"(created as account.move {move['id']} and its external id recorded)"
+        in (outcomes[0]["error"])
+    )
+
+
+def test_a_record_written_in_an_earlier_part_of_the_batch_keeps_its_outcome():
+    odoo = StopsOn("", abandoned=False)
+    writer = writer_for(odoo, "Customers")
+    writer.write(customers(1))
+    odoo.stop_at = "res.partner.create"
+    more = customers(2)[1:]
+    with pytest.raises(Stopped) as stopped:
+        writer.write(more)
+
+    first = writer.items[next(iter(writer.completed))].outcome
+    outcomes = batch_outcomes(more, {}, writer, stopped.value, lambda r, why: None)
+
+    assert first.status == "created"
+    assert [o.status for o in outcomes] == ["not_written"]
+    assert outcomes[0].error.startswith(
+        "not written: the run was stopped by SIGTERM during res.partner.create"
+    )
+
+
+def test_deferred_actions_that_did_not_run_are_reported_not_written():
+    waiting = [
+        Item(record={}, outcome=Outcome("account_move", "1", "unchanged"), name="a"),
+        Item(record={}, outcome=Outcome("account_move", "2", "updated"), name="b"),
+        Item(record={}, outcome=Outcome("account_move", "3", "failed", error="refused"), name="c"),
+    ]
+    stop = Stopped(signal.SIGINT, "before account.move.action_post")
+
+    reported = deferred_outcomes(waiting, stop)
+
+    assert [(o.key, o.status) for o in reported] == [("1", "not_written"), ("3", "failed")]
+    assert reported[0].error.startswith(
+        "not finished: the record was written; its action at the end of the input did not run: "
+        "the run was stopped by SIGINT before account.move.action_post"
+    )
