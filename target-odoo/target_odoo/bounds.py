@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from odoo_client.errors import (
     AuthenticationError,
@@ -37,7 +37,15 @@ ISOLATION_MAX_SECONDS = 300.0
 LOOKUP_MAX_FETCHES = 100  # a mapping has a few dozen (model, field, domain) at most
 LOOKUP_MAX_SECONDS = 300.0
 
-T = TypeVar("T")
+
+class Failable(Protocol):
+    """What isolation sends alone: a record that can fail with a reason."""
+
+    def fail(self, error: str) -> None:
+        """Mark it failed."""
+
+
+T = TypeVar("T", bound=Failable)
 
 RUN_ENDING = (
     ServerUnavailableError,
@@ -99,7 +107,7 @@ def isolate(items: Iterable[T], what: str, error: Exception, alone: Callable[[T]
         if budget.allows():
             alone(item)
         else:
-            item.fail(not_isolated(budget, error))  # type: ignore[attr-defined]
+            item.fail(not_isolated(budget, error))
 
 
 def lookup_budget() -> Budget:
