@@ -72,6 +72,16 @@ def test_a_second_signal_abandons_the_write_at_once() -> None:
     assert "abandoned in flight (a second signal)" in stopped.value.where
 
 
+def test_a_write_not_yet_sent_is_not_sent_and_not_called_abandoned() -> None:
+    switch = StopSwitch()
+    with switch.calling("res.partner.create", False):
+        switch._on_signal(signal.SIGTERM, None)  # before the client sent it
+        with pytest.raises(Stopped) as stopped, switch.attempt("res.partner.create", False):
+            pass
+    assert stopped.value.where == "before res.partner.create"
+    assert stopped.value.abandoned is None
+
+
 def test_a_retry_wait_is_abandoned_at_once_and_no_retry_is_sent() -> None:
     switch = StopSwitch()
     with switch.calling("res.partner.create", False):

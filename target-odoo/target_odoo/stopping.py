@@ -122,7 +122,7 @@ class StopSwitch:
     def _stop(self, before: str | None = None, cause: str = "") -> Stopped:
         self.raised = True
         self.disarm()
-        abandoned = self.what if self.mode == WRITING else None
+        abandoned = self.what if self.mode == WRITING and before is None else None
         if before is not None:
             where = f"before {before}"
         elif self.mode == INPUT:
