@@ -1,7 +1,7 @@
 """SIGTERM and SIGINT stop tap-odoo within a couple of seconds from anywhere, its last STATE
 written, and nothing more sent to Odoo; a run resumed from that STATE delivers every row.
 
-Each test holds the sandbox on the call it wants to interrupt (a "hang" fault, or a Retry-After
+Each test holds the sandbox on the call it wants to interrupt (a "block" fault, or a Retry-After
 the tap waits out), waits until the sandbox has received that call (its stats, not a sleep),
 then signals the tap.
 """
@@ -105,7 +105,7 @@ def test_sigterm_during_a_retry_wait(make_sandbox, tmp_path: Path) -> None:
     config = tap_config(sandbox, models=["res.partner"], page_size=200, prefetch=False)
     # The third page answers 503 asking to wait 60 s: the tap's main thread waits it out.
     target = "res.partner.search_read"
-    sandbox.faults.fail_next("503", count=1, retry_after=60, when=target, after=2)
+    sandbox.faults.fail_next("503", count=1, retry_after=60, when=target, skip=2)
     output = stopped_run(sandbox, config, tmp_path, "503", "a 503 asking to wait 60 s")
     assert len(output.ids("res_partner")) == 400
     assert_resumes_to_every_row(sandbox, config, output)
@@ -115,8 +115,8 @@ def test_sigterm_while_a_prefetched_page_is_in_flight(make_sandbox, tmp_path: Pa
     sandbox = make_sandbox()
     config = tap_config(sandbox, models=["res.partner"], page_size=100)
     target = "res.partner.search_read"
-    sandbox.faults.fail_next("hang", count=1, retry_after=60, when=target, after=3)
-    output = stopped_run(sandbox, config, tmp_path, "hang", "the fourth page held by the server")
+    sandbox.faults.fail_next("block", count=1, when=target, skip=3)
+    output = stopped_run(sandbox, config, tmp_path, "block", "the fourth page held by the server")
     assert len(output.ids("res_partner")) == 300  # the three pages read, each with its STATE
     assert_resumes_to_every_row(sandbox, config, output)
 
@@ -126,10 +126,10 @@ def test_sigint_inside_the_field_isolation_loop(make_sandbox, tmp_path: Path) ->
     sandbox.faults.configure(poison_field="res.partner:comment")
     # Call 1 is the page that fails on `comment`; call 2, the first probe, is held.
     target = "res.partner.search_read"
-    sandbox.faults.fail_next("hang", count=1, retry_after=60, when=target, after=1)
+    sandbox.faults.fail_next("block", count=1, when=target, skip=1)
     config = tap_config(sandbox, models=["res.partner"], page_size=100)
     what = "a probe of the isolation loop held by the server"
-    output = stopped_run(sandbox, config, tmp_path, "hang", what, signum=signal.SIGINT)
+    output = stopped_run(sandbox, config, tmp_path, "block", what, signum=signal.SIGINT)
     assert output.ids("res_partner") == []
     sandbox.faults.configure(poison_field="")
     assert_resumes_to_every_row(sandbox, config, output)

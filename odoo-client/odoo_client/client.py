@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -65,6 +66,9 @@ class OdooClient:
         self._connection: Connection | None = None
         self._refusal: errors.OdooError | None = None
         self._connect_lock = threading.Lock()
+        # Entered around each attempt of a call, retries included, as guard("model.method",
+        # read_only): a program that is stopping refuses new attempts there (target-odoo).
+        self.attempt_guard: Callable[[str, bool], AbstractContextManager[Any]] | None = None
 
     def __repr__(self) -> str:
         return f"OdooClient(url={self.settings.url!r}, username={self.settings.username!r})"
@@ -152,16 +156,18 @@ class OdooClient:
         merged = {**self.settings.context(), **(context or {})}
         if merged:
             kwargs["context"] = merged
+        what, read_only, guard = f"{model}.{method}", is_read_only(method), self.attempt_guard
         with stopping.interruptible():
             connection = self._connected()
 
-            def send() -> Any:
+            def attempt() -> Any:
                 stopping.check()  # each attempt, retries too: nothing new goes out once stopping
-                return connection.protocol.execute(
-                    model, method, args, kwargs, defer_rows_from=defer_rows_from
-                )
+                with nullcontext() if guard is None else guard(what, read_only):
+                    return connection.protocol.execute(
+                        model, method, args, kwargs, defer_rows_from=defer_rows_from
+                    )
 
-            return self._guarded(send, what=f"{model}.{method}", read_only=is_read_only(method))
+            return self._guarded(attempt, what=what, read_only=read_only)
 
     def search_read(
         self,

@@ -42,6 +42,10 @@ class ExternalIds:
                 self._cache[(model, row["name"])] = row["res_id"]
         return {name: self._cache[(model, name)] for name in names if (model, name) in self._cache}
 
+    def known(self, model: str, name: str) -> bool:
+        """Whether this run found or recorded the external id (no call)."""
+        return (model, name) in self._cache
+
     def forget(self, model: str, names: list[str]) -> None:
         """Delete external ids whose record no longer exists, so they can be recorded anew."""
         if not names:

@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_client.errors import OdooError, WriteOutcomeUnknownError
+from target_odoo.bounds import (
+    Budget,
+    isolation_budget,
+    lookup_budget,
+    not_isolated,
+    raise_if_run_ending,
+)
 from target_odoo.external_ids import ExternalIds, external_id_name
 from target_odoo.mapping import LookupRule, Match
 
@@ -70,10 +77,11 @@ class LookupResolver:
         `create_missing`, so a record failing for another reason creates nothing.
         """
         rounds = max((len(request.rule.matches) for request in requests), default=0)
+        budget = lookup_budget()
         for index in range(rounds):
             pending = [r for r in requests if not r.done and index < len(r.keys)]
             pending = [r for r in pending if r.keys[index] is not None]
-            self._run_round(pending, index)
+            self._run_round(pending, index, budget)
         missing = [r for r in requests if not r.done]
         if not create:
             missing = [r for r in missing if not self._creates(r)]
@@ -90,7 +98,7 @@ class LookupResolver:
     def _cache_key(self, rule: LookupRule, match: Match, value: Any) -> tuple:
         return (rule.model, _match_target(match), json.dumps(rule.domain), json.dumps(value))
 
-    def _run_round(self, requests: list[LookupRequest], index: int) -> None:
+    def _run_round(self, requests: list[LookupRequest], index: int, budget: Budget) -> None:
         groups: dict[tuple, set] = defaultdict(set)
         rules: dict[tuple, LookupRule] = {}
         for request in requests:
@@ -104,9 +112,16 @@ class LookupResolver:
         for group, values in groups.items():
             rule = rules[group]
             match = next(m for m in rule.matches if _match_target(m) == group[1])
+            if not budget.allows():
+                refused[group] = (
+                    f"not looked up: the lookups of this batch reached their bound "
+                    f"({budget.describe()}); re-run (a smaller batch_size looks up fewer values)"
+                )
+                continue
             try:
                 self._fetch(rule, match, sorted((json.loads(v) for v in values), key=str))
             except OdooError as error:  # e.g. a lookup field this database does not have
+                raise_if_run_ending(error)
                 refused[group] = str(error)
         for request in requests:
             group = (
@@ -260,9 +275,16 @@ class LookupResolver:
             try:
                 ids = list(self.client.create(model, vals))
             except OdooError as error:
+                raise_if_run_ending(error)
                 if len(groups) > 1 and not isinstance(error, WriteOutcomeUnknownError):
+                    budget = isolation_budget(f"{model}.create")
                     for same in groups:
-                        self._create_groups(model, [same])
+                        if budget.allows():
+                            self._create_groups(model, [same])
+                            continue
+                        for request in same:
+                            request.error = f"{request.label}: {not_isolated(budget, error)}"
+                            request.done = True
                     return
                 for request in (r for same in groups for r in same):
                     request.error = f"{request.label}: creating the {model} failed: {error}"

@@ -17,6 +17,9 @@ CREATED, UPDATED, UNCHANGED, DELETED, FAILED = (
     "deleted",
     "failed",
 )
+# Read but not (fully) written: the run stopped (a signal, Odoo unavailable) before this record's
+# turn or in the middle of it. Not a success; a re-run of the same input writes it.
+NOT_WRITTEN = "not_written"
 
 
 def record_hash(record: dict) -> str:
@@ -42,8 +45,8 @@ class Outcome:
 
     @property
     def success(self) -> bool:
-        """True unless the record failed."""
-        return self.status != FAILED
+        """True unless the record failed or was not written."""
+        return self.status not in (FAILED, NOT_WRITTEN)
 
 
 class ResultsLog:

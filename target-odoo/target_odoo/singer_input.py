@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import IO, Any
 
 from singer_sdk.exceptions import (
@@ -26,6 +27,8 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from singer_sdk.singerlib.json import deserialize_json
 
 from target_odoo.mapping import MappingError
+from target_odoo.stopping import StopSwitch
+from target_odoo.unfinished import RUN_ENDERS
 
 MESSAGE_TYPES = tuple(kind.value for kind in SingerMessageType)
 STOPPING = (
@@ -103,17 +106,32 @@ class LineReader(SingerReader):
         super().__init__()
         self.line_number = 0
         self.before_stop: Callable[[Exception], None] | None = None
+        self.stop_switch: StopSwitch | None = None  # a signal abandons reading at once
+        self.on_end_early: Callable[[BaseException], None] | None = None
 
     def process_lines(
         self, file_input: IO[str] | None, callbacks: dict[str, Callable[[dict], None]]
     ) -> Counter[str]:
-        """Hand each message to its callback; raise the stopping error naming the line."""
+        """Hand each message to its callback; raise the stopping error naming the line. A stop
+        signal or an Odoo error ending the run is reported (`on_end_early`) and raised."""
+        try:
+            return self._process_lines(file_input, callbacks)
+        except RUN_ENDERS as error:
+            if self.on_end_early is not None:
+                self.on_end_early(error)
+            raise
+
+    def _process_lines(
+        self, file_input: IO[str] | None, callbacks: dict[str, Callable[[dict], None]]
+    ) -> Counter[str]:
         stats: dict[str, int] = defaultdict(int)
         lines = iter(file_input or self.default_input)
         self.line_number = 0
+        switch = self.stop_switch
         while True:
             try:
-                line = next(lines)
+                with nullcontext() if switch is None else switch.reading_input():
+                    line = next(lines)
             except StopIteration:
                 break
             except UnicodeDecodeError as error:

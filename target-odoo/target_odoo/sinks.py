@@ -13,6 +13,7 @@ from target_odoo.mapping import StreamMapping
 from target_odoo.model_fields import fit_mapping
 from target_odoo.passthrough import passthrough_mapping
 from target_odoo.results import FAILED, Outcome, record_hash
+from target_odoo.unfinished import RUN_ENDERS, batch_outcomes, deferred_outcomes, record_outcome
 from target_odoo.upsert import BatchWriter
 
 if TYPE_CHECKING:
@@ -139,8 +140,8 @@ class OdooSink(BatchSink):
         super().clean_up()
         if not self._deferred:
             return
-        waiting, self._deferred = self._deferred, []
-        failed = self._writer().run_deferred(waiting)
+        failed = self._writer().run_deferred(self._deferred)  # kept until done: see unwritten()
+        self._deferred = []
         self.odoo_target.results.add(failed)
         self.odoo_target.log_failures(self.stream_name, failed)
         if failed and self.config.get("on_error") == "fail":
@@ -150,15 +151,40 @@ class OdooSink(BatchSink):
                 f"(on_error=fail; {len(failed)} failed at the end of the input)"
             )
 
+    def _not_written(self, record: dict, why: str) -> Outcome:
+        mapping = self.odoo_target.mapping.for_stream(self.stream_name)
+        return record_outcome(self.stream_name, mapping.model, mapping.key, record, why)
+
+    def unwritten(self, error: BaseException) -> list[Outcome]:
+        """When the run ends early: outcomes of the records read but not yet in a batch, and of
+        the written records whose action waited for the end of the input."""
+        pending = (self._pending_batch or {}).get("records", [])
+        self._pending_batch = None
+        outcomes = batch_outcomes(pending, {}, None, error, self._not_written)
+        outcomes += deferred_outcomes(self._deferred, error)
+        self._deferred = []
+        return outcomes
+
     def process_batch(self, context: dict) -> None:
-        """Write the batch; record every outcome; stop only when `on_error` is `fail`."""
+        """Write the batch; record every outcome; stop only when `on_error` is `fail`. When the
+        run ends in the middle (a stop signal, Odoo unavailable), every record of the batch is
+        reported (not_written when not written to the end) before the error goes on."""
         records = context.get("records", [])
-        self.odoo_target.drain_streams(self.depends_on, requester=self.stream_name)
-        invalid = [(i, o) for i, o in ((r, self._invalid(r)) for r in records) if o]
-        bad_ids = {id(r) for r, _ in invalid}
-        writer = self._writer()
-        outcomes = [o for _, o in invalid]
-        outcomes += writer.write([r for r in records if id(r) not in bad_ids])
+        writer, invalid = None, []
+        try:
+            self.odoo_target.drain_streams(self.depends_on, requester=self.stream_name)
+            invalid = [(i, o) for i, o in ((r, self._invalid(r)) for r in records) if o]
+            bad_ids = {id(r) for r, _ in invalid}
+            writer = self._writer()
+            outcomes = [o for _, o in invalid]
+            outcomes += writer.write([r for r in records if id(r) not in bad_ids])
+        except RUN_ENDERS as error:
+            known = {id(r): o for r, o in invalid}
+            ended = batch_outcomes(records, known, writer, error, self._not_written)
+            self.odoo_target.results.add(ended)
+            self.odoo_target.log_failures(self.stream_name, ended)
+            self.tally_record_written(sum(o.success for o in ended))
+            raise
         self.odoo_target.results.add(outcomes)
         self.odoo_target.log_failures(self.stream_name, outcomes)
         self.tally_record_written(sum(o.success for o in outcomes))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections import Counter
 from functools import cached_property
@@ -20,12 +21,15 @@ from singer_sdk.target_base import Target
 from odoo_client import ConnectionSettings, OdooClient
 from odoo_client.cli import run_cli
 from odoo_client.singer import CONNECTION_PROPERTIES
+from target_odoo import stopping
 from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import Mapping, MappingError, load_mapping
-from target_odoo.results import Outcome, ResultsLog
+from target_odoo.results import FAILED, NOT_WRITTEN, Outcome, ResultsLog
 from target_odoo.singer_input import LineReader
 from target_odoo.sinks import OdooSink, TargetWriteError
+from target_odoo.stopping import StoppableClient, Stopped
+from target_odoo.unfinished import RUN_ENDERS, interruption
 from target_odoo.upsert import WriteSettings
 
 FIELD_ATTRIBUTES = ["type", "relation", "readonly", "store", "required"]
@@ -111,6 +115,16 @@ SETTINGS = th.PropertiesList(
         ),
     ),
     th.Property(
+        "stop_grace_seconds",
+        th.NumberType,
+        default=1.5,
+        title="Stop grace",
+        description=(
+            "On SIGTERM/SIGINT: seconds a write in flight may take to finish (and record the "
+            "external ids of the records it created) before it is abandoned and the run stops."
+        ),
+    ),
+    th.Property(
         "state_output",
         th.StringType,
         default="hotglue",
@@ -142,14 +156,24 @@ class TargetOdoo(Target):
         self._emitted_count = -1
         self._fields_info: dict[str, dict[str, dict]] = {}
         self._failures: Counter[str] = Counter()
+        self._ended_early = False
         _ = self.mapping
         if client is not None:
-            self.__dict__["client"] = client
+            self.__dict__["client"] = StoppableClient(client, self.stop_switch)
         uid = self.client.authenticate()  # a wrong url, port or login: one line, before stdin
         if self.config.get("lang"):  # Odoo 19 refuses a language it has not installed
             self.client.search_count("res.users", [("id", "=", uid)])
         if isinstance(self.message_reader, LineReader):
             self.message_reader.before_stop = self.stop_reading
+            self.message_reader.stop_switch = self.stop_switch
+            self.message_reader.on_end_early = self.end_early
+
+    def _setup_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT stop the run within a couple of seconds (stopping.py), instead of the
+        SDK's handlers that write every pending batch and exit 0."""
+        grace = self.config.get("stop_grace_seconds")
+        self.stop_switch = stopping.fresh(stopping.STOP_GRACE_SECONDS if grace is None else grace)
+        self.stop_switch.install()
 
     @cached_property
     def mapping(self) -> Mapping:
@@ -157,12 +181,13 @@ class TargetOdoo(Target):
         return load_mapping(self.config.get("mapping"))
 
     @cached_property
-    def client(self) -> OdooClient:
-        """The Odoo connection for this run. `include_archived` is a tap setting: the target
-        keeps Odoo's default context (active records only) and asks for archived ones where it
-        means to (reading its own records back)."""
+    def client(self) -> Any:
+        """The Odoo connection for this run (an OdooClient whose calls the stop switch sees).
+        `include_archived` is a tap setting: the target keeps Odoo's default context (active
+        records only) and asks for archived ones where it means to (reading its own records
+        back)."""
         config = {**self.config, "include_archived": False}
-        return OdooClient(ConnectionSettings.from_config(config))
+        return StoppableClient(OdooClient(ConnectionSettings.from_config(config)), self.stop_switch)
 
     @cached_property
     def write_settings(self) -> WriteSettings:
@@ -199,7 +224,7 @@ class TargetOdoo(Target):
     def log_failures(self, stream: str, outcomes: list[Outcome]) -> None:
         """Log why records failed: the first LOGGED_FAILURES of each stream, at WARNING."""
         for outcome in outcomes:
-            if outcome.success:
+            if outcome.status != FAILED:  # not_written ones are counted in the summary
                 continue
             self._failures[stream] += 1
             if self._failures[stream] > LOGGED_FAILURES:
@@ -263,10 +288,46 @@ class TargetOdoo(Target):
 
     def process_endofpipe(self) -> None:
         """Drain every sink, emit the results state, log the summary per stream."""
-        super().process_endofpipe()
+        try:
+            super().process_endofpipe()
+        except RUN_ENDERS as error:
+            self.end_early(error)
+            raise
         done = self.results.total
         if self.config.get("state_output") != "passthrough" and self._emitted_count != done:
             self._write_results_state()
+        self._log_summary()
+
+    def end_early(self, error: BaseException) -> None:
+        """The run ends before the end of the input (a stop signal, an Odoo error no record is
+        to blame for): report the records read and not written (not_written), the hotglue
+        results state (never the tap's state: it covers records not written), the summary."""
+        if self._ended_early:
+            return
+        self._ended_early = True
+        self.stop_switch.disarm()
+        sinks = [*self._sinks_active.values(), *self._sinks_to_clear]
+        for sink in sinks:
+            if isinstance(sink, OdooSink):
+                outcomes = sink.unwritten(error)
+                self.results.add(outcomes)
+                self.log_failures(sink.stream_name, outcomes)
+        if self.config.get("state_output") != "passthrough":
+            self._write_results_state()
+        counts: Counter[str] = Counter()
+        for stream_counts in self.results.summary().values():
+            counts.update(stream_counts)
+        missing = counts[NOT_WRITTEN]
+        written = sum(counts.values()) - missing - counts[FAILED]
+        detail = f"{written} records written, {missing} read and not written"
+        if missing:
+            detail += " (not_written in the results file): run the same input again to write them"
+        self.logger.warning("The run ends early: %s; %s", interruption(error), detail)
+        if isinstance(error, Stopped):
+            error.detail = detail
+        self._log_summary()
+
+    def _log_summary(self) -> None:
         for stream, counts in sorted(self.results.summary().items()):
             self.logger.info("Stream %s: %s", stream, json.dumps(counts, sort_keys=True))
             if self._failures[stream] > LOGGED_FAILURES:
@@ -286,13 +347,24 @@ class TargetOdoo(Target):
 
 def cli() -> Any:
     """Console entry point: the SDK's CLI; Odoo errors (exit 3-8), and a bad mapping, a bad
-    input line and a record failing with on_error=fail (exit 2) each end as one stderr line."""
+    input line and a record failing with on_error=fail (exit 2) each end as one stderr line;
+    SIGTERM / SIGINT end the run with 128 + the signal's number."""
     try:
-        return run_cli(TargetOdoo.cli)
+        result = run_cli(TargetOdoo.cli)
     except STOPPING_ERRORS as error:
         text = " ".join(str(error).split())
         print(f"error: {type(error).__name__}: {text}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
+    except Stopped as stop:
+        print(f"error: Stopped: {stop}", file=sys.stderr, flush=True)
+        raise SystemExit(stop.exit_code) from None
+    switch = stopping.current()
+    if switch.signum is not None:  # it came once nothing was left to stop: all was written
+        switch.disarm()
+        name = signal.Signals(switch.signum).name
+        print(f"error: Stopped: {name} received as the run ended", file=sys.stderr, flush=True)
+        raise SystemExit(128 + switch.signum)
+    return result
 
 
 if __name__ == "__main__":

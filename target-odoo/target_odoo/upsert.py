@@ -10,6 +10,7 @@ from typing import Any
 from odoo_client.errors import AccessDeniedError, OdooError, WriteOutcomeUnknownError
 from target_odoo.attachments import attach, source_attachments
 from target_odoo.batch_order import split_self_references
+from target_odoo.bounds import isolate, raise_if_run_ending
 from target_odoo.compare import changed_values, same_lines
 from target_odoo.external_ids import ExternalIds, external_id_name
 from target_odoo.lookups import LookupResolver
@@ -18,6 +19,7 @@ from target_odoo.paths import read_path
 from target_odoo.record_values import PreparedRecord, RecordError, prepare_record
 from target_odoo.recovery import Unrecorded
 from target_odoo.results import CREATED, DELETED, FAILED, UNCHANGED, UPDATED, Outcome, record_hash
+from target_odoo.stopping import finishing
 from target_odoo.transforms import apply_transform
 
 LOST_ANSWER = (
@@ -87,6 +89,10 @@ class BatchWriter:
         self.settings = settings
         self.model = mapping.model
         self.unrecorded = Unrecorded(client, mapping, settings.namespace)
+        # id(record) -> its item, and the records whose batch ran to the end: what a run that
+        # ends mid-batch reports (unfinished.py)
+        self.items: dict[int, Item] = {}
+        self.completed: set[int] = set()
 
     # -- the batch, step by step ------------------------------------------------------------
 
@@ -126,6 +132,7 @@ class BatchWriter:
         else:
             for action in self.mapping.after:
                 self._run_after(action, written)
+        self.completed.update(id(item.record) for item in items)
         return [item.outcome for item in items]
 
     def _waiting(self, items: list[Item]) -> list[Item]:
@@ -171,6 +178,7 @@ class BatchWriter:
         item = Item(
             record=record, outcome=outcome, deleted=record.get("_sdc_deleted_at") is not None
         )
+        self.items[id(record)] = item
         if key in (None, ""):
             item.fail(f"no source key at {self.mapping.key!r}")
             return item
@@ -233,6 +241,7 @@ class BatchWriter:
                 self.model, [i.outcome.odoo_id for i in items], self._fields_to_read()
             )
         except OdooError as error:
+            raise_if_run_ending(error)
             for item in items:
                 item.fail(f"reading the existing record failed: {_error_text(error)}")
             return
@@ -260,6 +269,7 @@ class BatchWriter:
             try:
                 rows = {row["id"]: row for row in self.client.read(rule.model, line_ids, fields)}
             except OdooError as error:
+                raise_if_run_ending(error)
                 for item in items:
                     item.fail(f"reading the existing {one2many} failed: {_error_text(error)}")
                 return
@@ -314,11 +324,12 @@ class BatchWriter:
             for item in items:
                 item.fail("Odoo's answer to the update was lost; re-run to reconcile")
         except OdooError as error:
+            raise_if_run_ending(error)
             if len(items) == 1:
                 items[0].fail(_error_text(error))
                 return
-            for item in items:  # isolate the record Odoo refused
-                self._write_group([item], changes)
+            # isolate the record Odoo refused
+            isolate(items, f"{self.model}.write", error, lambda i: self._write_group([i], changes))
 
     # -- new records ------------------------------------------------------------------------
 
@@ -382,21 +393,23 @@ class BatchWriter:
             self._recover_lost_create(items, floor)
             return
         except OdooError as error:
+            raise_if_run_ending(error)
             if len(items) == 1:
                 items[0].fail(_error_text(error))
                 return
-            for item in items:  # one bad record fails the whole call: isolate it
-                self._create([item])
+            # one bad record fails the whole call: isolate it
+            isolate(items, f"{self.model}.create", error, lambda i: self._create([i]))
             return
         for item, res_id in zip(items, ids, strict=True):
             item.outcome.odoo_id = res_id
         self._mark(items, CREATED)
-        self._record_external_ids(items)
+        with finishing(self.client):  # part of the create: runs even once stopping (the grace)
+            self._record_external_ids(items)
 
     def _record_external_ids(self, items: list[Item], adopting: bool = False) -> None:
         try:
             self.external_ids.record(self.model, {i.name: i.outcome.odoo_id for i in items})
-        except OdooError as error:
+        except OdooError as error:  # even Odoo unavailable: the records fail, saying why
             how = "found" if adopting else "created"
             then = (
                 f"a re-run finds it by its {', '.join(self.unrecorded.fields)} and adopts it"
@@ -432,6 +445,7 @@ class BatchWriter:
         except AccessDeniedError:
             raise
         except OdooError as error:
+            raise_if_run_ending(error)
             for item in items:
                 item.fail(f"{LOST_ANSWER} (looking for them failed: {_error_text(error)})")
             return
@@ -465,6 +479,7 @@ class BatchWriter:
         try:
             self.client.write(self.model, [i.outcome.odoo_id for i in todo], {marker: False})
         except OdooError as error:  # the record is written and recorded: note it, go on
+            raise_if_run_ending(error)
             note = f"its marker {marker} was not cleared ({_error_text(error)}); the next run does"
             for item in todo:
                 item.outcome.note = f"{item.outcome.note}; {note}" if item.outcome.note else note
@@ -494,11 +509,13 @@ class BatchWriter:
             self._settle_after(action, targets, error)  # never re-sent blindly
             return
         except OdooError as error:
+            raise_if_run_ending(error)
             if len(targets) == 1:
                 targets[0].fail(f"{action.method} failed: {_error_text(error)}")
                 return
-            for item in targets:  # Odoo refused the call (rolled back): isolate the record
-                self._run_after(action, [item])
+            # Odoo refused the call (rolled back): isolate the record
+            what = f"{self.model}.{action.method}"
+            isolate(targets, what, error, lambda i: self._run_after(action, [i]))
             return
         self._acted(targets)
 
@@ -520,6 +537,7 @@ class BatchWriter:
         try:
             states = self._states(items, guard.field)
         except OdooError as read_error:
+            raise_if_run_ending(read_error)
             for item in items:
                 item.fail(
                     f"{lost} and reading {guard.field} back failed ({_error_text(read_error)}); "
@@ -539,6 +557,7 @@ class BatchWriter:
         try:
             attach(self.client, self.model, {i.outcome.odoo_id: i.files for i in items})
         except OdooError as error:
+            raise_if_run_ending(error)
             for item in items:
                 item.fail(f"attaching files failed: {_error_text(error)}")
 
@@ -599,6 +618,7 @@ class BatchWriter:
             try:
                 states = self._states(items, guard.field)
             except OdooError as error:
+                raise_if_run_ending(error)
                 for item in items:
                     item.fail(f"delete (archive) failed: reading {guard.field}: {error}")
                 return []
@@ -624,7 +644,8 @@ class BatchWriter:
         guard = self.mapping.cancel.done
         try:
             states = self._states(items, guard.field)
-        except OdooError:
+        except OdooError as error:
+            raise_if_run_ending(error)
             return []
         return [i for i in items if states.get(i.outcome.odoo_id) in guard.values]
 
@@ -642,6 +663,7 @@ class BatchWriter:
         try:
             action([i.outcome.odoo_id for i in items])
         except OdooError as error:
+            raise_if_run_ending(error)
             done = settled(items) if settled else []
             self._mark(done, DELETED)
             gone = {id(i) for i in done}
@@ -653,8 +675,12 @@ class BatchWriter:
                 for item in rest:
                     item.fail(text)
                 return done
-            for item in rest:
-                done += self._delete_call([item], what, action, hint, settled)
+            isolate(
+                rest,
+                f"delete ({what}) of {self.model}",
+                error,
+                lambda i: done.extend(self._delete_call([i], what, action, hint, settled)),
+            )
             return done
         self._mark(items, DELETED)
         return items

@@ -8,19 +8,31 @@ and can be changed while the server runs (every method takes the plan's lock).
 `narrow_search_read=x_custom.model+res.partner:ResPartner` is not a failure of the network but of a
 module: those models' `search_read` lacks `**read_kwargs`, as some of Odoo's own (versions.py), so
 `load=...` raises "ResPartner.search_read() got an unexpected keyword argument 'load'".
+
+Tests also queue rules on calls: `fail_next(kind, count, when="model.method")`, or
+`fail_always(kind, when)` for a server that fails the same way forever; `block` / `block_after`
+hold a request until `release()` (`wait_held()` tells when the server has it), `user_error`
+makes the ORM call itself raise an Odoo UserError.
 """
 
 from __future__ import annotations
 
 import random
+import sys
 import threading
 from dataclasses import dataclass
 
 from odoo_sandbox.versions import parse_narrow
 
 STATUS_KINDS = ("429", "502", "503", "504")
-# "hang": the request is held (for `retry_after` seconds, or until `release()`), then answered.
-KINDS = (*STATUS_KINDS, "drop", "drop_after", "reset", "maintenance", "hang")
+# Held until `release()`: `block` then closes the connection without running the call, as a
+# request lost in a stuck proxy; `block_after` runs the call and holds its answer.
+HOLD_KINDS = ("block", "block_after")
+# Raised by the ORM call itself (the call is counted in stats.calls): an Odoo UserError.
+ORM_KINDS = ("user_error",)
+KINDS = (*STATUS_KINDS, "drop", "drop_after", "reset", "maintenance", *HOLD_KINDS, *ORM_KINDS)
+RANDOM_KINDS = tuple(kind for kind in KINDS if kind not in HOLD_KINDS + ORM_KINDS)
+FOREVER = sys.maxsize  # `fail_always`: a rule that never runs out
 DEFAULT_ERRORS = ("429", "502", "503", "504", "drop")
 SPEC_KEYS = (
     "error_rate",
@@ -51,7 +63,7 @@ class _Rule:
     remaining: int
     retry_after: float | None
     when: str | None
-    after: int = 0  # matching requests let through before the rule applies
+    skip: int = 0  # matching requests let through before the rule applies
 
     def matches(self, target: str | None) -> bool:
         if self.when is None:
@@ -61,9 +73,9 @@ class _Rule:
         return self.when in (target, target.rsplit(".", 1)[0])
 
 
-def _check_kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"unknown fault kind {kind!r}; known kinds: {', '.join(KINDS)}")
+def _check_kind(kind: str, known: tuple[str, ...] = KINDS) -> str:
+    if kind not in known:
+        raise ValueError(f"unknown fault kind {kind!r}; known kinds: {', '.join(known)}")
     return kind
 
 
@@ -82,7 +94,10 @@ class FaultPlan:
 
     def __init__(self, spec: str | None = None, **settings: object) -> None:
         self._lock = threading.Lock()
-        self._released = threading.Event()
+        self._released = threading.Event()  # cleared while a hold rule waits for release()
+        self._released.set()
+        self._held_changed = threading.Condition()
+        self.held = 0  # requests a block fault holds now
         self._set_defaults()
         self.configure(spec, **settings)
 
@@ -128,7 +143,7 @@ class FaultPlan:
             self.error_rate = rate
         elif key == "errors":
             kinds = value.split("+") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
-            self.errors = tuple(_check_kind(str(kind)) for kind in kinds if kind)
+            self.errors = tuple(_check_kind(str(kind), RANDOM_KINDS) for kind in kinds if kind)
         elif key == "retry_after":
             self.retry_after = float(value)  # type: ignore[arg-type]
         elif key == "latency_ms":
@@ -159,18 +174,45 @@ class FaultPlan:
         count: int = 1,
         retry_after: float | None = None,
         when: str | None = None,
-        after: int = 0,
+        skip: int = 0,
     ) -> None:
         """Make the next `count` matching requests fail with `kind`.
 
-        `when` = "model.method" (or just "model") limits the rule to those ORM calls; `after`
-        lets that many matching requests through first.
+        `when` = "model.method" (or just "model") limits the rule to those ORM calls; `skip`
+        lets that many matching requests through first (block the 2nd create: skip=1).
         """
-        rule = _Rule(_check_kind(kind), count, retry_after, when, after)
-        if kind == "hang":
-            self._released.clear()
+        rule = _Rule(_check_kind(kind), count, retry_after, when, skip)
         with self._lock:
+            if kind in HOLD_KINDS:
+                self._released.clear()
             self._rules.append(rule)
+
+    def fail_always(self, kind: str, when: str, retry_after: float | None = None) -> None:
+        """Make every request to `when` ("model.method" or "model") fail with `kind`, forever
+        (until `reset()`): a server that fails the same way however often it is asked."""
+        self.fail_next(kind, count=FOREVER, retry_after=retry_after, when=when)
+
+    def hold(self) -> None:
+        """Block the calling request thread until `release()` (or `reset()`)."""
+        with self._held_changed:
+            self.held += 1
+            self._held_changed.notify_all()
+        try:
+            self._released.wait()
+        finally:
+            with self._held_changed:
+                self.held -= 1
+                self._held_changed.notify_all()
+
+    def wait_held(self, count: int = 1, timeout: float = 60.0) -> bool:
+        """Wait until `count` requests are held by block faults (a test's "the server has the
+        call now"); False if that did not happen within `timeout` seconds."""
+        with self._held_changed:
+            return self._held_changed.wait_for(lambda: self.held >= count, timeout=timeout)
+
+    def release(self) -> None:
+        """Let every request held by a `block` / `block_after` fault go on."""
+        self._released.set()
 
     def reset(self) -> None:
         """No faults at all, as a fresh plan (held requests are released)."""
@@ -178,13 +220,18 @@ class FaultPlan:
             self._set_defaults()
         self.release()
 
-    def hold(self, seconds: float) -> None:
-        """Hold a "hang" request: until `release()`, or `seconds` at most."""
-        self._released.wait(seconds)
-
-    def release(self) -> None:
-        """Let every held request go on, and the ones held later too until the next hang rule."""
-        self._released.set()
+    def draw_orm_error(self, target: str) -> Fault | None:
+        """The ORM-level fault (`user_error`) for one call, if a rule asks for it."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.kind in ORM_KINDS and rule.remaining > 0 and rule.matches(target):
+                    if rule.skip > 0:
+                        rule.skip -= 1
+                        continue
+                    rule.remaining -= 1
+                    self._rules = [r for r in self._rules if r.remaining > 0]
+                    return Fault(rule.kind)
+        return None
 
     def draw(self, target: str | None) -> Fault | None:
         """The fault for one request (`target` = "model.method" of its ORM call), if any."""
@@ -192,9 +239,11 @@ class FaultPlan:
             if self.html_maintenance:
                 return Fault("maintenance")
             for rule in self._rules:
+                if rule.kind in ORM_KINDS:
+                    continue  # drawn by the gateway, when the ORM call runs
                 if rule.remaining > 0 and rule.matches(target):
-                    if rule.after > 0:
-                        rule.after -= 1
+                    if rule.skip > 0:
+                        rule.skip -= 1
                         continue
                     rule.remaining -= 1
                     self._rules = [r for r in self._rules if r.remaining > 0]

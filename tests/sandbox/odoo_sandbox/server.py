@@ -232,9 +232,9 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket (held "hang" requests are let go first)."""
-        self._faults.release()
+        """Stop serving and close the socket."""
         server, self._server = self._server, None
+        self._faults.release()  # no request thread stays held by a block fault
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -312,6 +312,8 @@ class Sandbox:
             raise RuntimeError("the sandbox is not started")
         self.stats.count_request()
         prepared = self._router.prepare(request)
+        if prepared.target:
+            self.stats.count_received(prepared.target)
         if self._faults.latency_ms:
             time.sleep(self._faults.latency_seconds)
         fault = self._faults.draw(prepared.target)
@@ -322,9 +324,13 @@ class Sandbox:
         if fault.kind == "drop_after":
             prepared.run()
             return Disconnect()
-        if fault.kind == "hang":
-            self._faults.hold(fault.retry_after)
-            return prepared.run()
+        if fault.kind == "block":
+            self._faults.hold()
+            return Disconnect(partial=False)  # never ran, as if lost in a stuck proxy
+        if fault.kind == "block_after":
+            response = prepared.run()
+            self._faults.hold()
+            return response
         return _fault_response(fault)
 
     def __repr__(self) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from odoo_sandbox.exceptions import (
     ACCESS_DENIED,
     MISSING_ERROR,
+    USER_ERROR,
     VALUE_ERROR,
     OdooServerException,
 )
@@ -102,6 +103,7 @@ class Gateway:
     def execute(self, uid: int, model: str, method: str, args: list, kwargs: dict) -> Any:
         """An ORM call with positional args and keyword args (XML-RPC, JSON-RPC, call_kw)."""
         self.stats.count_call(model, method)
+        self._raise_injected(model, method)
         poisoned = self.faults.poisoned(model)
         if poisoned and method in READ_METHODS:
             fields = _positional_or_named(args, kwargs, 1, "fields")
@@ -123,9 +125,19 @@ class Gateway:
             self._add_poison_definitions(result, poisoned, allfields, attributes)
         return result
 
+    def _raise_injected(self, model: str, method: str) -> None:
+        """A `user_error` fault: the call fails as Odoo refusing it (a UserError)."""
+        fault = self.faults.draw_orm_error(f"{model}.{method}")
+        if fault is not None:
+            self.stats.count_fault(fault.kind)
+            raise OdooServerException(
+                USER_ERROR, f"Injected fault: {model}.{method} is refused (user_error)"
+            )
+
     def execute_named(self, uid: int, model: str, method: str, params: dict) -> Any:
         """An ORM call with named arguments only (JSON-2)."""
         self.stats.count_call(model, method)
+        self._raise_injected(model, method)
         poisoned = self.faults.poisoned(model)
         if poisoned and method in READ_METHODS:
             first = params.get("ids") if method == "read" else params.get("domain")

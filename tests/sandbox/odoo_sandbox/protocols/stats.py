@@ -18,6 +18,7 @@ class Stats:
         with self._lock:
             self.requests = 0
             self.calls: Counter[tuple[str, str]] = Counter()
+            self.received: Counter[str] = Counter()
             self.faults: Counter[str] = Counter()
             self.sessions_expired = 0
 
@@ -31,6 +32,12 @@ class Stats:
         with self._lock:
             self.calls[(model, method)] += 1
 
+    def count_received(self, target: str) -> None:
+        """One request for an ORM call ("model.method") received, answered or faulted: what a
+        client sent, however the sandbox answered (`calls` counts only the calls that ran)."""
+        with self._lock:
+            self.received[target] += 1
+
     def count_fault(self, kind: str) -> None:
         """One fault injected (kinds of faults.KINDS, plus "poison_field" and "latency")."""
         with self._lock:
@@ -42,11 +49,13 @@ class Stats:
             self.sessions_expired += 1
 
     def snapshot(self) -> dict:
-        """A copy: requests, calls {"model.method": n}, faults {kind: n}, sessions_expired."""
+        """A copy: requests, calls {"model.method": n}, received {"model.method": n} (faulted
+        ones included), faults {kind: n}, sessions_expired."""
         with self._lock:
             return {
                 "requests": self.requests,
                 "calls": {f"{m}.{f}": n for (m, f), n in sorted(self.calls.items())},
+                "received": dict(sorted(self.received.items())),
                 "faults": dict(sorted(self.faults.items())),
                 "sessions_expired": self.sessions_expired,
             }
