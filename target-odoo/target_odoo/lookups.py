@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_client.errors import OdooError, WriteOutcomeUnknownError
-from target_odoo.external_ids import ExternalIds, external_id_name
+from target_odoo.external_ids import ExternalIds
 from target_odoo.mapping import LookupRule, Match
+from target_odoo.rights import is_access_rights_refusal, rights_message
 
 _log = logging.getLogger("target_odoo.lookups")
 EMPTIED_WARNINGS = 20  # per lookup label: the first ones are named, later ones only counted
@@ -127,7 +128,7 @@ class LookupResolver:
     def _fetch(self, rule: LookupRule, match: Match, values: list) -> None:
         if match.external_id_streams:
             names = {
-                external_id_name(stream, value): value
+                self.external_ids.identity_name(stream, value): value
                 for value in values
                 for stream in match.external_id_streams
             }
@@ -260,12 +261,17 @@ class LookupResolver:
             try:
                 ids = list(self.client.create(model, vals))
             except OdooError as error:
-                if len(groups) > 1 and not isinstance(error, WriteOutcomeUnknownError):
+                if (
+                    len(groups) > 1
+                    and not isinstance(error, WriteOutcomeUnknownError)
+                    and not is_access_rights_refusal(error)
+                ):
                     for same in groups:
                         self._create_groups(model, [same])
                     return
                 for request in (r for same in groups for r in same):
-                    request.error = f"{request.label}: creating the {model} failed: {error}"
+                    reason = rights_message(error, model, "create")
+                    request.error = f"{request.label}: creating the {model} failed: {reason}"
                     request.done = True
                 return
         for res_id, same in zip(ids, groups, strict=True):
