@@ -29,10 +29,10 @@ IDENTITY_FIELDS = {
 TAX_REFUSED = 'account.tax create: grant "Invoicing: Billing Administrator"; Odoo: You are not'
 
 
-def prepared(make_sandbox, user: str):
+def prepared(make_sandbox, user: str, version: int = 17):
     """A fresh sandbox as the company has it: taxes are set up by its accountant, not by the
     integration (which may not create taxes); the admin's run creates them itself."""
-    sandbox = make_sandbox(odoo_version=17, scale=1)
+    sandbox = make_sandbox(odoo_version=version, scale=1)
     if user == "integration":
         odoo = Odoo(sandbox)
         for name, use in TAXES:
@@ -241,3 +241,39 @@ def test_a_missing_right_fails_the_records_naming_it_and_nothing_else(make_sandb
     assert warnings  # the failed records, and nothing about rights the target does not need
     assert all("Stream Customers: record 'C-" in line for line in warnings), warnings
     assert sandbox.stats.snapshot()["calls"].get("res.partner.create") == 1  # not one per record
+
+
+def test_odoo19_over_json2_with_the_integration_users_api_key(make_sandbox, tmp_path):
+    sandbox = prepared(make_sandbox, "integration", version=19)
+    settings = sandbox.settings_for("integration")
+    keyed = {**settings, "password": settings["api_key"]}
+
+    first = run_target(keyed, tmp_path, DATA / "unified.singer")
+    again = run_target(keyed, tmp_path, DATA / "unified.singer")
+
+    assert statuses(first) == expected_first_run("integration")
+    assert statuses(first)["TaxRates"] == {"T-S21": "failed", "T-P21": "failed"}
+    taxes = {o["error"] for o in first["outcomes"] if o["stream"] == "TaxRates"}
+    assert {e.split(";")[0] for e in taxes} == {
+        'account.tax create: grant "Accounting: Administrator"'
+    }
+    seen = statuses(again)
+    seen.pop("TaxRates")
+    assert {s for stream in seen.values() for s in stream.values()} == {"unchanged"}
+    assert set(one_each(Odoo(sandbox)).values()) == {1}
+
+
+def test_lost_answers_are_settled_by_identity(make_sandbox, tmp_path):
+    sandbox = prepared(make_sandbox, "integration")
+    sandbox.faults.fail_next("drop_after", when="res.partner.create")  # created, answer lost
+    sandbox.faults.fail_next("drop_after", when="account.move.create")
+    sandbox.faults.fail_next("503", count=2, retry_after=0, when="purchase.order.create")
+    odoo = Odoo(sandbox)
+
+    run = run_target(sandbox.settings_for("integration"), tmp_path, DATA / "unified.singer")
+
+    seen = statuses(run)
+    seen.pop("TaxRates")
+    assert {s for stream in seen.values() for s in stream.values()} == {"created"}
+    assert set(one_each(odoo).values()) == {1}
+    assert sandbox.stats.snapshot()["faults"] == {"503": 2, "drop_after": 2}
