@@ -59,7 +59,11 @@ SETTINGS = th.PropertiesList(
         th.StringType,
         default="singer",
         title="External id namespace",
-        description="The ir.model.data module of the external ids this target writes.",
+        description=(
+            "The source's namespace: the ir.model.data module of the external ids this target "
+            "writes, or the prefix of the identities it keeps on records (identity: field). Give "
+            "each source writing the same models its own."
+        ),
     ),
     th.Property(
         "identity",
