@@ -108,7 +108,7 @@ class LookupResolver:
             try:
                 self._fetch(rule, match, sorted((json.loads(v) for v in values), key=str))
             except OdooError as error:  # e.g. a lookup field this database does not have
-                refused[group] = str(error)
+                refused[group] = rights_message(error, rule.model, "read")
         for request in requests:
             group = (
                 request.rule.model,
