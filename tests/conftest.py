@@ -10,6 +10,8 @@
   tests that scan output for leaks.
 - `wire(sandbox, user="admin")`: a bare protocol client (requests + xmlrpc.client, not our
   odoo_client) for tests of the sandbox's wire behaviour.
+- `odoo_user`: runs a test twice, as "admin" and as the least-privilege "integration" user
+  (tests/sandbox/odoo_sandbox/integration.py); connect with `sandbox.settings_for(odoo_user)`.
 
 Faults and counters of the shared sandboxes are reset after every test.
 
@@ -131,6 +133,13 @@ def _reset_shared_sandboxes() -> Iterator[None]:
 def sandbox_settings(sandbox: Sandbox) -> dict:
     """Connection settings of the shared Odoo 17 sandbox (a copy: change it freely)."""
     return dict(sandbox.settings)
+
+
+@pytest.fixture(params=["admin", "integration"])
+def odoo_user(request: pytest.FixtureRequest) -> str:
+    """The login a test connects as: the admin, then the least-privilege integration user (no
+    Settings, no Access Rights: ir.model and ir.model.data are closed to it)."""
+    return request.param
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from singer_run import discover, tap_command
 from test_tap_sync import tap_config
 
 
-def test_discover_describes_the_sandbox(sandbox) -> None:
-    catalog = discover(tap_config(sandbox))
+def test_discover_describes_the_sandbox(sandbox, odoo_user) -> None:
+    catalog = discover(tap_config(sandbox, odoo_user))
     streams = {entry["tap_stream_id"]: entry for entry in catalog["streams"]}
     partner = streams["res_partner"]
     assert partner["table_name"] == "res.partner"

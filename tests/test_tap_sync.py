@@ -27,9 +27,9 @@ SYNCED_MODELS = [
 ]
 
 
-def tap_config(sandbox, **settings) -> dict:
-    """Connection settings of a sandbox plus tap settings."""
-    return {key: sandbox.settings[key] for key in CONNECTION_KEYS} | settings
+def tap_config(sandbox, login: str = "admin", **settings) -> dict:
+    """Connection settings of a sandbox user (the admin by default) plus tap settings."""
+    return {key: sandbox.settings_for(login)[key] for key in CONNECTION_KEYS} | settings
 
 
 def ground_truth(sandbox, model: str, fields: list[str] | None = None) -> dict[int, dict]:
@@ -57,8 +57,8 @@ def as_utc(value: str) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
-def test_full_sync_returns_exactly_the_sandbox_rows(sandbox) -> None:
-    output = run_tap(tap_config(sandbox, models=SYNCED_MODELS))
+def test_full_sync_returns_exactly_the_sandbox_rows(sandbox, odoo_user) -> None:
+    output = run_tap(tap_config(sandbox, odoo_user, models=SYNCED_MODELS))
     for model in SYNCED_MODELS:
         stream = model.replace(".", "_")
         emitted = output.ids(stream)

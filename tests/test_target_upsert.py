@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from odoo_client.errors import ValidationError, WriteOutcomeUnknownError
+from odoo_client.errors import AccessDeniedError, ValidationError, WriteOutcomeUnknownError
 from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import load_mapping
@@ -51,6 +51,7 @@ class MemoryOdoo:
         self.creators: dict[int, int] = {}  # id -> create_uid (ids are unique across models)
         self.crash_on: str | None = None  # "model.method": the process dies at that call
         self.intruder: dict | None = None  # created by another user right after a lost create
+        self.closed: set[str] = set()  # "model" or "model.operation" this user may not touch
         for code, name in [("BE", "Belgium"), ("US", "United States")]:
             self._insert("res.country", {"code": code, "name": name})
         for name in ["EUR", "USD"]:
@@ -107,17 +108,39 @@ class MemoryOdoo:
 
     def search(self, model: str, domain: list, limit=None, order=None, context=None) -> list[int]:
         self.calls[(model, "search")] += 1
+        self._check(model, "read")
         ids = [row["id"] for row in self._found(model, domain, context)]
         ids = ids[::-1] if order == "id desc" else ids
         return ids[:limit] if limit else ids
 
+    def refused(self, model: str, operation: str) -> AccessDeniedError | None:
+        """Odoo's AccessError when this user may not do `operation` on `model`."""
+        if model not in self.closed and f"{model}.{operation}" not in self.closed:
+            return None
+        verb = {"read": "access", "write": "modify", "unlink": "delete"}.get(operation, operation)
+        message = (
+            f"You are not allowed to {verb} 'Records' ({model}) records.\n\nThis operation is "
+            "allowed for the following groups:\n\t- Administration/Access Rights\n\nContact "
+            "your administrator to request access if necessary."
+        )
+        return AccessDeniedError(
+            f"may not {operation}", odoo_message=message, model=model, operation=operation
+        )
+
+    def _check(self, model: str, operation: str) -> None:
+        error = self.refused(model, operation)
+        if error is not None:
+            raise error
+
     def search_read(self, model, domain, fields, offset=0, limit=None, order=None, context=None):
         self.calls[(model, "search_read")] += 1
+        self._check(model, "read")
         rows = self._found(model, domain, context)
         return [{f: r.get(f, False) for f in ["id", *fields]} for r in rows]
 
     def read(self, model, ids, fields):
         self.calls[(model, "read")] += 1
+        self._check(model, "read")
         rows = []
         for rec_id in ids:
             if rec_id in self.tables.get(model, {}):
@@ -134,6 +157,7 @@ class MemoryOdoo:
 
     def create(self, model, vals_list):
         self.calls[(model, "create")] += 1
+        self._check(model, "create")
         if self.crash_on == f"{model}.create":
             raise SystemExit("killed")
         for vals in vals_list:
@@ -154,12 +178,14 @@ class MemoryOdoo:
 
     def write(self, model, ids, vals):
         self.calls[(model, "write")] += 1
+        self._check(model, "write")
         for rec_id in ids:
             self._apply(model, rec_id, vals)
         return True
 
     def unlink(self, model, ids):
         self.calls[(model, "unlink")] += 1
+        self._check(model, "unlink")
         if any(self.tables[model][i].get("state") == "posted" for i in ids):
             raise ValidationError(POSTED_UNLINK)
         for rec_id in ids:
@@ -177,6 +203,11 @@ class MemoryOdoo:
 
     def call(self, model, method, ids, **kwargs):
         self.calls[(model, method)] += 1
+        if method == "check_access_rights":  # ids: the operation
+            error = self.refused(model, ids)
+            if error is not None and kwargs.get("raise_exception", True):
+                raise error
+            return error is None
         if self.lose_answer == f"{method} before":  # the connection drops before Odoo acts
             self.lose_answer = None
             raise WriteOutcomeUnknownError("connection dropped")
@@ -208,7 +239,8 @@ def mapped_fields(model: str) -> set[str]:
             if owner == model:
                 names |= set(rule.fields) | set(rule.constants) | set(rule.lookups)
                 names |= set(getattr(rule, "on_create", {})) | set(getattr(rule, "lines", {}))
-                names |= {getattr(rule, "marker", None)} - {None}
+                names |= {getattr(rule, "marker", None), getattr(rule, "identity_field", None)}
+                names -= {None}
     return names
 
 

@@ -1,4 +1,7 @@
-"""Discovery: the catalog of an Odoo database, built at run time from ir.model and fields_get.
+"""Discovery: the catalog of an Odoo database, built at run time from its models and fields_get.
+
+The models come from ir.model, or from what Odoo offers a user who may not read it
+(`tap_odoo.model_list`).
 
 One stream per readable, non-transient, non-abstract model (`res.partner` -> `res_partner`), plus
 the named streams a user declares (`streams`) or the hotglue preset (`use_hotglue_streams`).
@@ -20,6 +23,7 @@ from typing import Any
 from singer_sdk import typing as th
 
 from odoo_client import errors
+from tap_odoo.model_list import list_models, literal_names
 from tap_odoo.presets import NamedStream, hotglue_streams, major_version
 from tap_odoo.schema import (
     BINARY_TYPES,
@@ -234,7 +238,15 @@ def discover(
     `errors.UnknownModelError`, one the user may not read `errors.AccessDeniedError`.
     """
     settings = _Settings.from_config(config)
-    catalog_models = _list_models(client)
+    named = _named_with_presets(settings, client)
+    catalog_models = list_models(
+        client,
+        logger,
+        required=required,
+        named={s.model for s in named} | set(literal_names(settings.models)),
+        from_ir_model=_list_models,
+        can_read=ReadAccessChecker(client),
+    )
     labels = dict(catalog_models)
     absent = sorted(set(required) - set(labels))
     if absent:
@@ -244,7 +256,6 @@ def discover(
         )
 
     model_streams = _select_models(labels, settings, logger)
-    named = _named_with_presets(settings, client)
     named_models = {stream.model for stream in named}
 
     missing_presets = sorted(

@@ -22,12 +22,37 @@ def external_id_name(stream: str, key: Any) -> str:
 
 
 class ExternalIds:
-    """Find and record our external ids, a whole batch per call, cached for the run."""
+    """Find and record our external ids, a whole batch per call, cached for the run.
+
+    `target_odoo.identity.FieldIdentities` answers the same calls for a user who may not use
+    external ids (identities kept on the records)."""
+
+    on_records = False
 
     def __init__(self, client: Any, namespace: str) -> None:
         self.client = client
         self.namespace = namespace
         self._cache: dict[tuple[str, str], int] = {}
+
+    @staticmethod
+    def identity_name(stream: str, key: Any) -> str:
+        """The external id's name of a stream's record (module = namespace)."""
+        return external_id_name(stream, key)
+
+    @staticmethod
+    def fit(mapping: Any, known_fields: set[str]) -> Any:
+        """The mapping as it is: external ids need nothing of it."""
+        return mapping
+
+    @staticmethod
+    def create_values(stream: str, name: str) -> dict[str, Any]:
+        """Nothing: the external id is recorded after the create."""
+        return {}
+
+    @staticmethod
+    def problem(name: str) -> str | None:
+        """Nothing stops a record from having an external id."""
+        return None
 
     def find(self, model: str, names: list[str]) -> dict[str, int]:
         """Map each known name to its record id (names not found are left out)."""

@@ -16,8 +16,9 @@ from target_odoo.bounds import (
     not_isolated,
     raise_if_run_ending,
 )
-from target_odoo.external_ids import ExternalIds, external_id_name
+from target_odoo.external_ids import ExternalIds
 from target_odoo.mapping import LookupRule, Match
+from target_odoo.rights import is_access_rights_refusal, rights_message
 
 _log = logging.getLogger("target_odoo.lookups")
 EMPTIED_WARNINGS = 20  # per lookup label: the first ones are named, later ones only counted
@@ -122,7 +123,7 @@ class LookupResolver:
                 self._fetch(rule, match, sorted((json.loads(v) for v in values), key=str))
             except OdooError as error:  # e.g. a lookup field this database does not have
                 raise_if_run_ending(error)
-                refused[group] = str(error)
+                refused[group] = rights_message(error, rule.model, "read")
         for request in requests:
             group = (
                 request.rule.model,
@@ -142,7 +143,7 @@ class LookupResolver:
     def _fetch(self, rule: LookupRule, match: Match, values: list) -> None:
         if match.external_id_streams:
             names = {
-                external_id_name(stream, value): value
+                self.external_ids.identity_name(stream, value): value
                 for value in values
                 for stream in match.external_id_streams
             }
@@ -276,7 +277,11 @@ class LookupResolver:
                 ids = list(self.client.create(model, vals))
             except OdooError as error:
                 raise_if_run_ending(error)
-                if len(groups) > 1 and not isinstance(error, WriteOutcomeUnknownError):
+                if (
+                    len(groups) > 1
+                    and not isinstance(error, WriteOutcomeUnknownError)
+                    and not is_access_rights_refusal(error)
+                ):
                     budget = isolation_budget(f"{model}.create")
                     for same in groups:
                         if budget.allows():
@@ -287,7 +292,8 @@ class LookupResolver:
                             request.done = True
                     return
                 for request in (r for same in groups for r in same):
-                    request.error = f"{request.label}: creating the {model} failed: {error}"
+                    reason = rights_message(error, model, "create")
+                    request.error = f"{request.label}: creating the {model} failed: {reason}"
                     request.done = True
                 return
         for res_id, same in zip(ids, groups, strict=True):

@@ -140,6 +140,7 @@ class StreamMapping:
     cancel: CancelRule | None = None
     marker: str | None = None
     natural_key: tuple[str, ...] = ()
+    identity_field: str | None = None  # holds the record's identity when external ids cannot
     has_active: bool = True
     # Pass-through: `after` actions wait for the end of the input (a copied move is posted once
     # its lines, a later stream, are in); records matching `skip_when` are not written.
@@ -309,6 +310,7 @@ def _stream(name: str, spec: dict) -> StreamMapping:
         cancel=_cancel(spec.get("cancel")),
         marker=spec.get("marker"),
         natural_key=tuple(spec.get("natural_key", ())),
+        identity_field=spec.get("identity_field"),
     )
 
 

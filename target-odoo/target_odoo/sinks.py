@@ -62,7 +62,12 @@ class OdooSink(BatchSink):
     @cached_property
     def stream_mapping(self) -> StreamMapping:
         """The stream's mapping fitted to the database's models (pass-through ones built
-        from the model's fields)."""
+        from the model's fields) and to the way identities are kept (target.external_ids)."""
+        mapping = self._fitted_mapping()
+        known = set(self.odoo_target.fields_info(mapping.model))
+        return self.odoo_target.external_ids.fit(mapping, known)
+
+    def _fitted_mapping(self) -> StreamMapping:
         mapping = self.odoo_target.mapping.for_stream(self.stream_name)
         if mapping.passthrough:
             return passthrough_mapping(

@@ -23,6 +23,7 @@ from odoo_client.cli import run_cli
 from odoo_client.singer import CONNECTION_PROPERTIES
 from target_odoo import stopping
 from target_odoo.external_ids import ExternalIds
+from target_odoo.identity import IDENTITY_MODES, FieldIdentities, choose_identities
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import Mapping, MappingError, load_mapping
 from target_odoo.results import FAILED, NOT_WRITTEN, Outcome, ResultsLog
@@ -62,7 +63,25 @@ SETTINGS = th.PropertiesList(
         th.StringType,
         default="singer",
         title="External id namespace",
-        description="The ir.model.data module of the external ids this target writes.",
+        description=(
+            "The source's namespace: the ir.model.data module of the external ids this target "
+            "writes, or the prefix of the identities it keeps on records (identity: field). Give "
+            "each source writing the same models its own."
+        ),
+    ),
+    th.Property(
+        "identity",
+        th.StringType,
+        default="auto",
+        allowed_values=list(IDENTITY_MODES),
+        title="Identity",
+        description=(
+            "How each written record keeps its source identity, so a re-run writes nothing "
+            "twice: external_id (ir.model.data, module external_id_namespace); field (in the "
+            "stream's identity_field of the mapping, as <namespace>.<stream>:<key>: for users "
+            "without the Access Rights group, who may not use ir.model.data); auto (default): "
+            "external ids when this user may read and create them, else field."
+        ),
     ),
     th.Property(
         "batch_size",
@@ -140,7 +159,8 @@ SETTINGS = th.PropertiesList(
 
 
 class TargetOdoo(Target):
-    """Singer target for Odoo: mapping.json-driven, idempotent upserts by external id."""
+    """Singer target for Odoo: mapping.json-driven, idempotent upserts by external id (or, for a
+    user who may not use external ids, by an identity field on each record)."""
 
     name = "target-odoo"
     config_jsonschema = SETTINGS.to_dict()
@@ -163,6 +183,7 @@ class TargetOdoo(Target):
         uid = self.client.authenticate()  # a wrong url, port or login: one line, before stdin
         if self.config.get("lang"):  # Odoo 19 refuses a language it has not installed
             self.client.search_count("res.users", [("id", "=", uid)])
+        _ = self.external_ids  # identity: auto decides here, and says so once
         if isinstance(self.message_reader, LineReader):
             self.message_reader.before_stop = self.stop_reading
             self.message_reader.stop_switch = self.stop_switch
@@ -200,9 +221,16 @@ class TargetOdoo(Target):
         )
 
     @cached_property
-    def external_ids(self) -> ExternalIds:
-        """External ids of this run's namespace."""
-        return ExternalIds(self.client, self.write_settings.namespace)
+    def external_ids(self) -> ExternalIds | FieldIdentities:
+        """Where records keep their identity this run: external ids of the namespace, or a
+        field of each record (`identity` setting; target_odoo.identity)."""
+        return choose_identities(
+            self.client,
+            self.config.get("identity") or "auto",
+            self.write_settings.namespace,
+            self.mapping,
+            self.logger,
+        )
 
     @cached_property
     def resolver(self) -> LookupResolver:

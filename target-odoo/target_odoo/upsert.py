@@ -12,13 +12,14 @@ from target_odoo.attachments import attach, source_attachments
 from target_odoo.batch_order import split_self_references
 from target_odoo.bounds import isolate, raise_if_run_ending
 from target_odoo.compare import changed_values, same_lines
-from target_odoo.external_ids import ExternalIds, external_id_name
+from target_odoo.external_ids import ExternalIds
 from target_odoo.lookups import LookupResolver
 from target_odoo.mapping import AfterAction, StreamMapping
 from target_odoo.paths import read_path
 from target_odoo.record_values import PreparedRecord, RecordError, prepare_record
 from target_odoo.recovery import Unrecorded
 from target_odoo.results import CREATED, DELETED, FAILED, UNCHANGED, UPDATED, Outcome, record_hash
+from target_odoo.rights import is_access_rights_refusal, rights_message
 from target_odoo.stopping import finishing
 from target_odoo.transforms import apply_transform
 
@@ -66,6 +67,8 @@ class Item:
 
 
 def _error_text(error: Exception) -> str:
+    if isinstance(error, AccessDeniedError):  # which right is missing, and who has it
+        return rights_message(error)
     return str(error) or type(error).__name__
 
 
@@ -76,7 +79,7 @@ class BatchWriter:
         self,
         client: Any,
         mapping: StreamMapping,
-        external_ids: ExternalIds,
+        external_ids: ExternalIds,  # or identity.FieldIdentities (identities on the records)
         resolver: LookupResolver,
         settings: WriteSettings,
         deferred: list[Item] | None = None,
@@ -118,6 +121,10 @@ class BatchWriter:
         for item in live:
             item.outcome.odoo_id = existing.get(item.name)
             item.outcome.existing = item.outcome.odoo_id is not None
+            problem = self.external_ids.problem(item.name)
+            if problem:
+                item.fail(problem)
+        live = [i for i in live if i.live]
         self._delete([i for i in live if i.deleted])
         upserts = [i for i in live if not i.deleted]
         self._adopt_unrecorded([i for i in upserts if i.live and not i.outcome.existing])
@@ -186,7 +193,7 @@ class BatchWriter:
         if skip and read_path(record, skip.path) in skip.values:
             item.outcome.note = self.mapping.skip_note
             return item  # no name: never written
-        item.name = external_id_name(self.mapping.stream, key)
+        item.name = self.external_ids.identity_name(self.mapping.stream, key)
         if not item.deleted:
             try:
                 item.prepared = prepare_record(record, self.mapping)
@@ -325,8 +332,9 @@ class BatchWriter:
                 item.fail("Odoo's answer to the update was lost; re-run to reconcile")
         except OdooError as error:
             raise_if_run_ending(error)
-            if len(items) == 1:
-                items[0].fail(_error_text(error))
+            if len(items) == 1 or is_access_rights_refusal(error):
+                for item in items:
+                    item.fail(_error_text(error))
                 return
             # isolate the record Odoo refused
             isolate(items, f"{self.model}.write", error, lambda i: self._write_group([i], changes))
@@ -335,6 +343,7 @@ class BatchWriter:
 
     def _create_values(self, item: Item) -> dict[str, Any]:
         vals = {**self.mapping.on_create, **item.prepared.header.resolved()}
+        vals.update(self.external_ids.create_values(self.mapping.stream, item.name))
         if self.mapping.marker:
             vals[self.mapping.marker] = self.unrecorded.marker_value(item.name)
         for one2many, lines in item.prepared.lines.items():
@@ -386,7 +395,8 @@ class BatchWriter:
         if self.settings.dry_run:
             self._mark(items, "would_create")
             return
-        floor = None if self.unrecorded.enabled else self.unrecorded.highest_id()
+        recognisable = self.unrecorded.enabled or self.external_ids.on_records
+        floor = None if recognisable else self.unrecorded.highest_id()
         try:
             ids = self.client.create(self.model, [self._create_values(i) for i in items])
         except WriteOutcomeUnknownError:
@@ -394,8 +404,9 @@ class BatchWriter:
             return
         except OdooError as error:
             raise_if_run_ending(error)
-            if len(items) == 1:
-                items[0].fail(_error_text(error))
+            if len(items) == 1 or is_access_rights_refusal(error):  # the model refuses them all
+                for item in items:
+                    item.fail(_error_text(error))
                 return
             # one bad record fails the whole call: isolate it
             isolate(items, f"{self.model}.create", error, lambda i: self._create([i]))
@@ -425,7 +436,11 @@ class BatchWriter:
     def _recover_lost_create(self, items: list[Item], floor: int | None) -> None:
         """A create whose answer was lost: adopt what it made, never send it blindly again."""
         try:
-            if floor is None:
+            if floor is None and self.external_ids.on_records:  # the create wrote the identity
+                found_ids = self.external_ids.find(self.model, [i.name for i in items])
+                ids = [found_ids.get(i.name) for i in items]
+                made = any(ids)
+            elif floor is None:
                 identities = self._identities(items)
                 found = self.unrecorded.find(identities)
                 ids = [found[i.name][0] if len(found.get(i.name, [])) == 1 else None for i in items]

@@ -6,7 +6,7 @@ API (the protocol layer codes against exactly this)::
                  narrow_search_read=None)     # e.g. "x_custom.model+res.partner:ResPartner"
     eng.database            # "odoo17"
     eng.version_info        # common.version() answer of that Odoo version
-    eng.users               # {"admin": {"uid", "password", "api_key"}, "demo": {...}}
+    eng.users               # {"admin": {"uid", "password", "api_key"}, "demo", "integration"}
     eng.authenticate(login, secret) -> uid | None       # password or API key
     eng.uid_for_api_key(key) -> uid | None
     eng.execute(uid, model, method, args, kwargs)       # execute_kw semantics (kwargs["context"])
@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import business, generator
+from . import business, generator, integration, model_selector
 from .env import CLASSIC, Env, normalize_ids
 from .exceptions import (
     ACCESS_ERROR,
@@ -265,7 +265,8 @@ class Engine:
                 f"use another --db for Odoo {self.version}"
             )
         stored_users = self.storage.get_meta("users")
-        users = json.loads(stored_users) if stored_users else make_users(seed)
+        # A database built before a user existed gets it (the stored users win).
+        users = make_users(seed) | (json.loads(stored_users) if stored_users else {})
         self.security = Security(users, self.version)
         self.orm = Orm(self.models, self.storage, self.security, self.version)
         for model in self.models.values():
@@ -286,6 +287,7 @@ class Engine:
             write_ir_model(self)
             ensure_bench_rows(self)
             ensure_project_tags(self)
+            integration.ensure_user(self)
             self.storage.commit()
 
     # ---- identity -----------------------------------------------------------------------------
@@ -427,6 +429,9 @@ class Engine:
         return model
 
     def _function(self, model: Model, method: str) -> Callable | None:
+        selector = model_selector.method_of(model, method, self.version)
+        if selector is not None:
+            return selector
         business_methods = business.methods_of(model)
         if method in business_methods:
             return _business_method(method, business_methods[method])

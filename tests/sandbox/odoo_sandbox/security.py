@@ -1,4 +1,5 @@
-"""Users, credentials and access rules: admin sees everything, "demo" is a restricted internal user.
+"""Users, credentials and access rules: admin sees everything, "demo" is a restricted internal user,
+"integration" a least-privilege integration user (its rules live in `integration`).
 
 The restricted user mirrors the recorded `lab_basic_user` (only base.group_user): no accounting,
 purchase, sale or stock documents, cannot create or delete contacts, cannot modify users, and does
@@ -11,7 +12,7 @@ import hashlib
 import hmac
 import random
 
-from . import unreadable
+from . import integration, unreadable
 from .exceptions import ACCESS_ERROR, VALUE_ERROR, OdooServerException
 from .registry import Model
 
@@ -61,13 +62,14 @@ def _token(rng: random.Random, n: int) -> str:
 def make_users(seed: int) -> dict[str, dict]:
     """Logins, uids, passwords and 40-hex-character API keys (deterministic per seed)."""
     rng = random.Random(f"users-{seed}")
-    keys = {"admin": _token(rng, 40), "demo": _token(rng, 40)}
+    logins = ("admin", "demo", integration.LOGIN)
+    keys = {login: _token(rng, 40) for login in logins}
     # Passwords unlike any login or word of the data, so tests can scan every output for them.
     words = random.Random(f"passwords-{seed}")
-    uids = {"admin": ADMIN_UID, "demo": DEMO_UID}
+    uids = {"admin": ADMIN_UID, "demo": DEMO_UID, integration.LOGIN: integration.UID}
     return {
         login: {"uid": uids[login], "password": f"pw-{_token(words, 16)}", "api_key": keys[login]}
-        for login in ("admin", "demo")
+        for login in logins
     }
 
 
@@ -105,6 +107,8 @@ class Security:
 
     def user_groups(self, uid: int) -> set[str] | None:
         """None means every group (the admin, as recorded)."""
+        if uid == integration.UID:
+            return integration.GROUPS
         return None if self.is_admin(uid) else DEMO_GROUPS
 
     def field_visible(self, uid: int, groups: str | None) -> bool:
@@ -123,6 +127,8 @@ class Security:
             return unreadable.allowed(model.unreadable, self.user_groups(uid), operation)
         if model.abstract or not model.readable:
             return False
+        if uid == integration.UID:
+            return integration.allowed(model, operation, self.version)
         if model.name == "account.invoice.report":
             return operation == "read" and self.is_admin(uid)
         if self.is_admin(uid):
@@ -136,7 +142,9 @@ class Security:
         return model.transient
 
     def access_error(self, uid: int, model: Model, operation: str) -> OdooServerException:
-        groups = self._groups_for(model, operation)
+        groups = integration.groups_with_access(model, operation, self.version)
+        if groups is None:
+            groups = self._groups_for(model, operation)
         head = (
             f"You are not allowed to {VERBS[operation]} '{model.description}' ({model.name}) "
             "records.\n\n"

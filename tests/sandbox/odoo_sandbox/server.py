@@ -274,19 +274,24 @@ class Sandbox:
 
     @property
     def users(self) -> dict:
-        """{login: {"uid", "password", "api_key"}}: "admin" and the restricted "demo"."""
+        """{login: {"uid", "password", "api_key"}}: "admin", the restricted "demo" and the
+        least-privilege "integration" (see `integration.py`)."""
         return self.engine.users
 
     @property
     def settings(self) -> dict:
         """Connection settings of the admin user: url, database, username, password, api_key."""
-        admin = self.users["admin"]
+        return self.settings_for("admin")
+
+    def settings_for(self, login: str) -> dict:
+        """Connection settings of one user ("admin", "demo", "integration")."""
+        user = self.users[login]
         return {
             "url": self.url,
             "database": self.database,
-            "username": "admin",
-            "password": admin["password"],
-            "api_key": admin["api_key"],
+            "username": login,
+            "password": user["password"],
+            "api_key": user["api_key"],
         }
 
     @property
