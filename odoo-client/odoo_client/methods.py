@@ -25,6 +25,9 @@ READ_ONLY_METHODS = frozenset(
         "name_get",
         "context_get",
         "default_get",
+        "display_name_for",
+        "get_available_models",
+        "check_object_reference",
         "exists",
         "get_metadata",
         "get_views",
@@ -61,6 +64,10 @@ JSON2_PARAMETERS: dict[str, tuple[str, ...]] = {
     "name_create": ("name",),
     "default_get": ("fields",),
     "context_get": (),
+    # ir.model's model-selector methods (web module), the least-privilege user's catalog source
+    "display_name_for": ("models",),
+    "get_available_models": (),
+    "check_object_reference": ("module", "xml_id", "raise_on_access_error"),
 }
 
 
