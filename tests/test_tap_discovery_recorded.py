@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from odoo_client import errors
-from tap_odoo.discovery import DISCOVERY_PROPERTIES, StreamSpec, discover, referenced_first
+from tap_odoo.discovery import (
+    DISCOVERY_PROPERTIES,
+    PROBE_IDS,
+    StreamSpec,
+    discover,
+    referenced_first,
+)
 from tap_odoo.presets import HOTGLUE_STREAMS
 
 RECORDINGS = Path(__file__).resolve().parent / "recordings" / "odoo17"
@@ -73,11 +79,13 @@ class RecordedOdoo:
             raise errors.UnknownFieldError(f"Invalid field {unknown[0]!r} on 'ir.model'")
         return [{k: row[k] for k in ["id", *fields]} for row in self.rows]
 
+    repeated_ids: frozenset = frozenset()  # models answering like an SQL report
+
     def search(self, model, domain=None, limit=None, order=None):
-        """Discovery's probe: the recorded models all read (search answered, one id)."""
+        """Discovery's probe: the recorded models all read (search answered, distinct ids)."""
         self._enter(model, "search")
-        assert (domain, limit, order) == ([], 1, "id")
-        return [1]
+        assert (domain, limit, order) == ([], PROBE_IDS, "id")
+        return [-4, -4, -4, 7] if model in self.repeated_ids else [1, 2, 3]
 
     def call(self, model, method, *args, **kwargs):
         self._enter(model, method)
@@ -505,3 +513,12 @@ def test_a_reference_cycle_is_broken_not_dropped():
     assert order[0] == "c.c"  # refers to nothing
     assert order.index("b.b") < order.index("d.d")
     assert sorted(order) == ["a.a", "b.b", "c.c", "d.d"]
+
+
+def test_a_model_whose_ids_repeat_is_left_out_naming_the_id(logger, caplog):
+    odoo = RecordedOdoo()
+    odoo.repeated_ids = frozenset({"res.country"})
+    with caplog.at_level(logging.WARNING, logger=logger.name):
+        specs = discover(odoo, {"models": ["res.country", "res.partner"]}, logger)
+    assert [spec.name for spec in specs] == ["res_partner"]
+    assert "res.country (search: ids are not unique (an SQL report: id -4 repeats))" in caplog.text

@@ -167,6 +167,17 @@ class ServerError(OdooError):
         self.field = field
 
 
+# Errors no model, record or field is to blame for: every later call would meet them too, so they
+# end a run instead of failing one stream or one record after another.
+RUN_ENDING_ERRORS: tuple[type[OdooError], ...] = (
+    AuthenticationError,
+    DatabaseNotFoundError,
+    ConfigurationError,
+    ServerUnavailableError,
+    NotOdooServerError,
+)
+
+
 class TransientError(Exception):
     """Internal: a failure worth retrying. Never escapes the client.
 
@@ -196,6 +207,7 @@ class SessionExpired(Exception):
 
 
 __all__ = [
+    "RUN_ENDING_ERRORS",
     "AccessDeniedError",
     "AuthenticationError",
     "ConfigurationError",

@@ -16,6 +16,9 @@ import zlib
 from odoo_client import errors
 
 PACKED_PREFIX = "z:"
+# SQL-view models may have ids <= 0 (purchase.bill.union, on real Odoo 16 to 19): then the first
+# range's start is stored zigzag-encoded, under this prefix; "z:" states stay as they were.
+SIGNED_PREFIX = "zs:"
 
 
 def to_ranges(ids: t.Iterable[int]) -> list[list[int]]:
@@ -64,12 +67,15 @@ def read_all_ids(
 def pack_ranges(ranges: t.Sequence[t.Sequence[int]]) -> str:
     """Ranges as compact text: per range, the gap since the last one and its length, as varints."""
     raw = bytearray()
+    signed = bool(ranges) and ranges[0][0] < 0
     previous_last = 0
-    for first, last in ranges:
-        _append_varint(raw, first - previous_last)
+    for index, (first, last) in enumerate(ranges):
+        gap = first - previous_last
+        _append_varint(raw, _zigzag(gap) if signed and index == 0 else gap)
         _append_varint(raw, last - first)
         previous_last = last
-    return PACKED_PREFIX + base64.b64encode(zlib.compress(bytes(raw), 9)).decode("ascii")
+    prefix = SIGNED_PREFIX if signed else PACKED_PREFIX
+    return prefix + base64.b64encode(zlib.compress(bytes(raw), 9)).decode("ascii")
 
 
 def unpack_ranges(value: str | t.Sequence[t.Sequence[int]] | None) -> list[list[int]]:
@@ -78,10 +84,12 @@ def unpack_ranges(value: str | t.Sequence[t.Sequence[int]] | None) -> list[list[
         return []
     if not isinstance(value, str):
         return [[int(first), int(last)] for first, last in value]
-    if not value.startswith(PACKED_PREFIX):
+    signed = value.startswith(SIGNED_PREFIX)
+    if not signed and not value.startswith(PACKED_PREFIX):
         msg = f"id ranges in the state are neither a list nor {PACKED_PREFIX!r} text"
         raise ValueError(msg)
-    raw = zlib.decompress(base64.b64decode(value[len(PACKED_PREFIX) :]))
+    prefix = SIGNED_PREFIX if signed else PACKED_PREFIX
+    raw = zlib.decompress(base64.b64decode(value[len(prefix) :]))
     numbers, number, shift = [], 0, 0
     for byte in raw:
         number |= (byte & 0x7F) << shift
@@ -90,6 +98,8 @@ def unpack_ranges(value: str | t.Sequence[t.Sequence[int]] | None) -> list[list[
             continue
         numbers.append(number)
         number, shift = 0, 0
+    if signed and numbers:
+        numbers[0] = _unzigzag(numbers[0])
     ranges, previous_last = [], 0
     for gap, length in zip(numbers[::2], numbers[1::2], strict=True):
         first = previous_last + gap
@@ -103,3 +113,12 @@ def _append_varint(raw: bytearray, number: int) -> None:
         raw.append((number & 0x7F) | 0x80)
         number >>= 7
     raw.append(number)
+
+
+def _zigzag(number: int) -> int:
+    """A signed int as an unsigned one: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ..."""
+    return number * 2 if number >= 0 else -number * 2 - 1
+
+
+def _unzigzag(number: int) -> int:
+    return number // 2 if number % 2 == 0 else -(number + 1) // 2

@@ -61,7 +61,7 @@ class PageReader:
         domain: list,
         page_size: int,
         mode: str = KEYSET,
-        after_id: int = 0,
+        after_id: int | None = None,
         offset: int = 0,
         prefetch: bool = True,
     ) -> None:
@@ -81,7 +81,8 @@ class PageReader:
 
     def _request(self) -> PageRequest:
         if self._mode == KEYSET:
-            domain = [*self._domain, ("id", ">", self.after_id)] if self.after_id else self._domain
+            after = self.after_id
+            domain = self._domain if after is None else [*self._domain, ("id", ">", after)]
             return PageRequest(domain=domain, offset=0, after_id=self.after_id)
         return PageRequest(domain=self._domain, offset=self.offset, after_id=self.after_id)
 
@@ -99,11 +100,12 @@ class PageReader:
 
     def _advance(self, page: RowsPage) -> None:
         if page.last_id is not None:
-            if self._mode == KEYSET and page.last_id <= self.after_id:
+            after = self.after_id
+            if self._mode == KEYSET and after is not None and page.last_id <= after:
                 # Keyset pages must move forward: a server ignoring `id >` would loop forever.
                 msg = (
                     f"Odoo answered a page ending at id {page.last_id} when asked for ids after "
-                    f"{self.after_id}: the model ignores the domain (a custom search override?)."
+                    f"{after}: the model ignores the domain (a custom search override?)."
                 )
                 raise errors.ServerError(msg)
             self.after_id = page.last_id
@@ -112,8 +114,11 @@ class PageReader:
 
     def __iter__(self) -> t.Iterator[list[dict]]:
         """Yield pages of rows until one comes back shorter than the page size."""
+        last_id: int | None = None
         with _rare_collections():
-            yield from self._pages()
+            for rows in self._pages():
+                last_id = _increasing_ids(rows, last_id)
+                yield rows
 
     def _pages(self) -> t.Iterator[list[dict]]:
         if not self._prefetch:
@@ -151,3 +156,20 @@ class PageReader:
                     return
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _increasing_ids(rows: list[dict], previous: int | None) -> int | None:
+    """The last id of `rows`, checking that ids rise strictly across pages (order `id`): a model
+    whose ids repeat cannot be paged on them, nor keyed on them by any target."""
+    for row in rows:
+        current = row["id"]
+        if previous is not None and current <= previous:
+            msg = (
+                f"Odoo answered id {current} after id {previous}, in order of id: the model's ids "
+                "are not unique (an SQL report such as report.stock.quantity) or its search "
+                "ignores the domain, so its rows can be neither paged nor keyed on id. Deselect "
+                "the stream, or add the model to exclude_models."
+            )
+            raise errors.ServerError(msg)
+        previous = current
+    return previous

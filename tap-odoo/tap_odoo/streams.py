@@ -41,14 +41,6 @@ ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 PROGRESS_EVERY_SECONDS = 10.0
 ID_PAGE_SIZE = 50_000
 DELETED_AT = "_sdc_deleted_at"
-# What every stream would meet too: they end the run instead of failing one stream after another.
-RUN_ENDING_ERRORS = (
-    errors.AuthenticationError,
-    errors.ConfigurationError,
-    errors.DatabaseNotFoundError,
-    errors.ServerUnavailableError,
-    errors.NotOdooServerError,
-)
 
 
 def to_odoo_datetime(value: dt.datetime) -> str:
@@ -90,7 +82,8 @@ class OdooStream(Stream):
         self._tap_odoo = tap
         self.skipped_fields: set[str] = set(tap.config.get("ignore_fields", {}).get(spec.model, []))
         self._isolation = FieldIsolation(spec.model)
-        self.failure: errors.OdooError | None = None
+        self.failure: Exception | None = None
+        self.status = "not run"  # then running, ok, FAILED or stopped (the end-of-run summary)
         self.rows_emitted = 0
         self.rows_deleted = 0
         self.retries = 0
@@ -175,21 +168,23 @@ class OdooStream(Stream):
 
     # Where to start
 
-    def _start(self) -> tuple[dt.datetime | None, int, dt.datetime | None]:
-        """Return (write_date lower bound, id to resume after, run start of a resumed run)."""
+    def _start(self) -> tuple[dt.datetime | None, int | None, dt.datetime | None]:
+        """Return (write_date lower bound, id to resume after or None, run start of a resumed
+        run). Ids may be 0 or negative (SQL-view models): None, not 0, says "from the start"."""
         state = self.stream_state
         resume = state.get("resume")
         if resume:
             since = parse_timestamp(resume["since"]) if resume.get("since") else None
             run_started = parse_timestamp(resume["run_started"])
-            return since, int(resume.get("after_id") or 0), run_started
+            after = resume.get("after_id")
+            return since, None if after is None else int(after), run_started
         if not self.replication_key:
-            return None, 0, None
+            return None, None, None
         bookmark = state.get("replication_key_value")
         if bookmark:
-            return parse_timestamp(bookmark), 0, None
+            return parse_timestamp(bookmark), None, None
         start_date = self.config.get("start_date")
-        return (parse_timestamp(start_date) if start_date else None), 0, None
+        return (parse_timestamp(start_date) if start_date else None), None, None
 
     def _server_now(self) -> dt.datetime:
         """The server's clock (HTTP Date of the latest answer); ours if it sent none."""
@@ -254,20 +249,37 @@ class OdooStream(Stream):
         return reads
 
     def sync(self, context: Context | None = None) -> None:
-        """The SDK's sync; an Odoo error that concerns this stream only is kept in `failure`
-        instead of ending the run (its rows so far and its last STATE stand; a re-run resumes
-        it). Errors no other stream would escape (login, server down, settings) still end it."""
+        """The SDK's sync; an error that concerns this stream only is kept in `failure` instead
+        of ending the run (its rows so far and its last STATE stand; a re-run resumes it).
+        Errors no other stream would escape (login, server down, settings) still end it."""
+        self.status = "running"
         try:
             super().sync(context)
-        except RUN_ENDING_ERRORS:
+        except stopping.Stopped:
+            self.status = "stopped"
+            raise
+        except errors.RUN_ENDING_ERRORS:
+            self.status = "FAILED"
             raise
         except errors.OdooError as error:
-            self.failure = error
-            self.logger.error(
-                "Stream '%s' failed and is left for the next run; the other streams go on: %s",
+            self._failed(error)
+        except Exception as error:  # an answer nobody foresaw: it concerns this stream only
+            self.logger.exception(
+                "Stream '%s' met an unexpected error (a bug: please report it with this traceback)",
                 self.name,
-                " ".join(str(error).split()),
             )
+            self._failed(error)
+        else:
+            self.status = "ok"
+
+    def _failed(self, error: Exception) -> None:
+        self.status = "FAILED"
+        self.failure = error
+        self.logger.error(
+            "Stream '%s' failed and is left for the next run; the other streams go on: %s",
+            self.name,
+            " ".join(str(error).split()),
+        )
 
     def get_records(self, context: Context | None) -> t.Iterable[Record]:
         """Read the model page by page, saving a resume point after each page."""
@@ -287,7 +299,7 @@ class OdooStream(Stream):
     def _read_pages(
         self,
         since: dt.datetime | None,
-        after_id: int,
+        after_id: int | None,
         run_started: dt.datetime | None,
         domain: list,
     ) -> t.Iterator[Record]:
@@ -297,7 +309,7 @@ class OdooStream(Stream):
         total = client.search_count(self.model, domain)
         if run_started is None:
             run_started = self._server_now()  # read right after search_count: before any page
-        if after_id:
+        if after_id is not None:
             self.logger.info("Resuming '%s' after id %s.", self.name, after_id)
 
         mode = config.get("pagination", "keyset")
@@ -307,10 +319,12 @@ class OdooStream(Stream):
                 "while it reads make later pages skip rows. Prefer pagination 'keyset'.",
                 self.name,
             )
-        domain_for_pages = [*domain, ("id", ">", after_id)] if after_id else domain
+        if mode == OFFSET and after_id is not None:  # a resumed offset run starts after it too
+            domain, after_id = [*domain, ("id", ">", after_id)], None
         reader = PageReader(
             self._fetch,
-            domain=domain_for_pages,
+            domain=domain,
+            after_id=after_id,
             page_size=int(config.get("page_size", 2000)),
             mode=mode,
             prefetch=config.get("prefetch", True),

@@ -246,7 +246,7 @@ class TapOdoo(Tap):
         ]
         for stream in streams:
             skipped = ", ".join(sorted(stream.skipped_fields)) or "-"
-            status = "FAILED" if stream.failure else "ok"
+            status = stream.status
             lines.append(
                 f"{stream.name:<32} {status:<7} {stream.rows_emitted:>10} "
                 f"{stream.rows_deleted:>8} {stream.seconds:>9.1f} {stream.retries:>8}  {skipped}"

@@ -23,14 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from odoo_client.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    DatabaseNotFoundError,
-    NotOdooServerError,
-    OdooError,
-    ServerUnavailableError,
-)
+from odoo_client.errors import RUN_ENDING_ERRORS, OdooError
 
 ISOLATION_MAX_CALLS = 100  # the default batch_size: a default batch is always isolated fully
 ISOLATION_MAX_SECONDS = 300.0
@@ -47,18 +40,10 @@ class Failable(Protocol):
 
 T = TypeVar("T", bound=Failable)
 
-RUN_ENDING = (
-    ServerUnavailableError,
-    NotOdooServerError,
-    AuthenticationError,
-    DatabaseNotFoundError,
-    ConfigurationError,
-)
-
 
 def raise_if_run_ending(error: OdooError) -> None:
     """Re-raise an error no record is to blame for (it ends the run); return otherwise."""
-    if isinstance(error, RUN_ENDING):
+    if isinstance(error, RUN_ENDING_ERRORS):
         raise error
 
 

@@ -96,15 +96,21 @@ class BaseModel:
     def _check(self, operation: str) -> None:
         self._engine.security.check(self._env.uid, self._model, operation)
 
-    def _check_read(self, method: str) -> None:
+    def _check_read(self, method: str, order: str | None = None) -> None:
         """Read access, then the failure of a model that cannot be read (unreadable.py)."""
         self._check("read")
         broken = self._model.unreadable
+        if broken is not None and broken.abstract and order and _orders_by_id(order):
+            # An AbstractModel has no `id` to order by: Odoo checks the order before any SQL
+            # (seen on real 16, 17 and 18 for publisher_warranty.contract, account.move.send).
+            raise OdooServerException(
+                VALUE_ERROR, f"Invalid field 'id' on model '{self._model.name}'"
+            )
         if broken is not None and method in broken.fails and (method != "read" or self._ids):
             raise broken.error()
 
     def search(self, domain, offset=0, limit=None, order=None):
-        self._check_read("search")
+        self._check_read("search", order)
         return self._orm.search_ids(self._env, self._model, domain, offset, limit, order)
 
     def search_count(self, domain, limit=None):
@@ -114,7 +120,7 @@ class BaseModel:
     def search_read(
         self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
     ):
-        self._check_read("search_read")
+        self._check_read("search_read", order)
         load = _read_format_load(read_kwargs, self._engine.version)
         fnames = self._orm.check_fields(self._env, self._model, fields)
         return self._orm.search_read(
@@ -551,3 +557,8 @@ def _builtin_name(exc: Exception) -> str:
 
 
 __all__ = ["VALUE_ERROR", "Engine", "Path"]
+
+
+def _orders_by_id(order: str) -> bool:
+    """Whether an order clause ("id", "name, id desc") names the `id` column."""
+    return any(part.split()[0] == "id" for part in order.split(",") if part.split())
