@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 import requests
-from urllib3.exceptions import NameResolutionError
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from odoo_client import ConnectionSettings, OdooClient, errors, retry
 from odoo_client.transport import FIRST_CONNECT_TIMEOUT, HttpTransport
@@ -108,6 +108,28 @@ def test_an_unknown_host_fails_fast_and_says_to_check_the_host_name() -> None:
     message = str(caught.value)
     assert "(host acme-typo.example.com, port 443): the host name does not resolve" in message
     assert "check the host name in the url setting ('acme-typo.example.com')" in message
+
+
+def _unreachable_network() -> requests.exceptions.ConnectionError:
+    """What requests raises when the route to the host is missing (urllib3 wraps the OSError)."""
+    try:
+        try:
+            raise OSError(101, "Network is unreachable")
+        except OSError as cause:
+            raise NewConnectionError(None, "Failed to establish a new connection") from cause  # type: ignore[arg-type]
+    except NewConnectionError as error:
+        return _connection_error(error)
+
+
+def test_an_unreachable_network_fails_fast_saying_so() -> None:
+    client = client_for("http://10.1.2.3:8069", retry_initial_wait=0.01)
+    calls = fake_session(client, _unreachable_network)
+
+    with pytest.raises(errors.ServerUnreachableError) as caught:
+        client.authenticate()
+
+    assert len(calls) == 3 == caught.value.attempts
+    assert "(host 10.1.2.3, port 8069): network is unreachable;" in str(caught.value)
 
 
 def test_a_connect_timeout_is_tried_twice_with_a_short_connect_timeout() -> None:

@@ -326,9 +326,9 @@ def _why_unreached(exc: BaseException) -> str:
         return "the host name does not resolve"
     if _cause(exc, ConnectionRefusedError):
         return "connection refused"
-    error = _cause(exc, OSError)
-    if error is not None and getattr(error, "strerror", None):
-        return str(error.strerror).lower()
+    for cause in _causes(exc):
+        if isinstance(cause, OSError) and cause.strerror:
+            return str(cause.strerror).lower()  # "network is unreachable", ...
     return "no connection"
 
 
