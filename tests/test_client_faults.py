@@ -8,7 +8,6 @@ websession against Odoo 17, json2 against Odoo 19 with an API key).
 from __future__ import annotations
 
 import itertools
-import socket
 import threading
 import time
 import uuid
@@ -184,19 +183,6 @@ def test_json2_bad_key_fails_fast_and_says_to_rotate_it(make_sandbox) -> None:
     with pytest.raises(errors.AuthenticationError, match="3 months"):
         client.authenticate()
     assert sandbox.stats.snapshot()["requests"] == 2
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_nothing_listening_is_unavailable_after_retries() -> None:
-    client = client_for(f"http://127.0.0.1:{_free_port()}", max_retries=2)
-    with pytest.raises(errors.ServerUnavailableError, match="cannot connect") as caught:
-        client.authenticate()
-    assert caught.value.attempts == 3
 
 
 class _HtmlPage(BaseHTTPRequestHandler):

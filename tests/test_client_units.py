@@ -196,6 +196,33 @@ def test_policy_resends_a_write_only_when_it_surely_did_not_run() -> None:
     assert len(calls) == 1
 
 
+def test_policy_gives_a_server_that_never_answered_a_short_budget() -> None:
+    def unreached(kind: str) -> errors.TransientError:
+        return errors.TransientError(
+            f"cannot reach http://odoo:8069: {kind}",
+            may_have_run=False,
+            first_contact=kind,
+            hint="Nothing has answered there in this run: check the url.",
+        )
+
+    for kind, attempts in (("no_connection", 3), ("timeout", 2)):
+        policy = _policy(max_retries=8)
+        action, calls = _failing([unreached(kind)] * 9)
+        with pytest.raises(errors.ServerUnreachableError, match="check the url") as caught:
+            policy.run(action, what="asking the server version", read_only=True)
+        assert (len(calls), caught.value.attempts, policy.retries) == (
+            attempts,
+            attempts,
+            attempts - 1,
+        )
+    # Once something answered (a proxy's 503), the whole budget applies again.
+    policy = _policy(max_retries=8)
+    answered = [errors.TransientError("HTTP 503", may_have_run=False)] * 6
+    action, calls = _failing([unreached("no_connection"), *answered])
+    assert policy.run(action, what="asking the server version", read_only=True) == "ok"
+    assert len(calls) == 8
+
+
 def test_policy_never_retries_odoo_errors() -> None:
     policy = _policy()
     action, calls = _failing([errors.AuthenticationError("refused")])

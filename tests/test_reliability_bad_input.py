@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -441,3 +442,47 @@ def test_connection_problems_are_one_clear_line(
         assert done.returncode == code
         return
     assert_one_clear_line(done, code, *needles)
+
+
+# A mistyped port: nothing has ever answered there, so both commands stop within seconds (three
+# quick attempts, not the eight retries with backoff a server that went away mid-run gets).
+NOTHING_LISTENS_COMMANDS = {
+    "tap-discover": lambda config: [str(BIN / "tap-odoo"), "--config", config, "--discover"],
+    "target": lambda config: [str(BIN / "target-odoo"), "--config", config],
+}
+
+
+@pytest.mark.parametrize("cli", NOTHING_LISTENS_COMMANDS)
+def test_nothing_listening_stops_within_seconds_naming_host_and_port(tmp_path, cli):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = {  # the default retry settings: max_retries 8, first wait 1 s
+        "url": f"http://127.0.0.1:{port}",
+        "database": "odoo17",
+        "username": "admin",
+        "password": "Unused-Passw0rd-4711",
+    }
+    config_path = _write(tmp_path / "config.json", config)
+
+    done = subprocess.run(
+        NOTHING_LISTENS_COMMANDS[cli](str(config_path)),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,  # safety net: about 3 s in fact
+        check=False,
+    )
+
+    assert_one_clear_line(
+        Run(done.returncode, done.stdout, done.stderr, []),
+        7,
+        "ServerUnreachableError",
+        f"http://127.0.0.1:{port} (host 127.0.0.1, port {port}): connection refused",
+        "gave up after 3 attempts",
+        "check the url and port settings",
+        "firewall",
+    )
+    retries = [line for line in done.stderr.splitlines() if "retry " in line]
+    assert [line.split("; retry ")[1][:6] for line in retries] == ["1 of 2", "2 of 2"]
+    assert '"type": "RECORD"' not in done.stdout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -356,6 +356,18 @@ def test_write_date_trap(fresh):
         )
         == 5
     )
+
+
+def test_advance_clock_moves_a_frozen_or_running_clock_forward(fresh):
+    fresh.clock = lambda: datetime(2026, 11, 22, 6, 58, 19)
+    fresh.advance_clock(90)
+    assert fresh.now() == datetime(2026, 11, 22, 6, 59, 49)
+    pid = call(fresh, "res.partner", "create", {"name": "Later"})
+    assert call(fresh, "res.partner", "read", [pid], ["write_date"])[0]["write_date"] == (
+        "2026-11-22 06:59:49"
+    )
+    fresh.clock = None  # the real clock, still 90 s ahead
+    assert fresh.now() - datetime.now(timezone.utc).replace(tzinfo=None) >= timedelta(seconds=89)
 
 
 def test_magic_fields_set_by_server(fresh):

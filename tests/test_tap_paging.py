@@ -19,7 +19,7 @@ from tap_odoo.deletions import (
     unpack_ranges,
     vanished,
 )
-from tap_odoo.paging import KEYSET, OFFSET, PAGING_GC_THRESHOLD, PageReader
+from tap_odoo.paging import KEYSET, OFFSET, PAGING_GC_THRESHOLD, PageReader, PageRequest
 
 
 class Table:
@@ -100,7 +100,6 @@ class JsonTable(Table):
         self.events = events
 
     def fetch(self, domain: list, offset: int, limit: int, order: str) -> RowsPage:
-        self.events.append(f"asked {len(self.calls) + 1}")
         rows = super().fetch(domain, offset, limit, order)
         text = json.dumps({"jsonrpc": "2.0", "id": 1, "result": rows})
         found = deferred_page(text, "result", limit)
@@ -109,13 +108,29 @@ class JsonTable(Table):
         return page
 
 
+class NotingReader(PageReader):
+    """Notes "asked N" when the prefetch thread starts on page N: the moment the reader waits for
+    before decoding the page before it. (Noted inside `fetch`, a few steps later on the prefetch
+    thread, the order raced with the decoding thread: about 1 run in 1,000 with a short switch
+    interval.)"""
+
+    def __init__(self, table: JsonTable, **kwargs: object) -> None:
+        super().__init__(table.fetch, **kwargs)  # type: ignore[arg-type]
+        self.table = table
+
+    def _get_started(self, request: PageRequest, started: threading.Event) -> RowsPage:
+        # Page N's answer is in before page N+1 is submitted: N calls made so far.
+        self.table.events.append(f"asked {len(self.table.calls) + 1}")
+        return super()._get_started(request, started)
+
+
 @pytest.mark.parametrize("mode", [KEYSET, OFFSET])
 def test_undecoded_pages_are_read_completely_and_the_next_is_asked_for_before_decoding(
     mode: str,
 ) -> None:
     events: list[str] = []
     table = JsonTable(list(range(1, 1002, 2)), events)
-    pages = list(PageReader(table.fetch, domain=[], page_size=50, mode=mode))
+    pages = list(NotingReader(table, domain=[], page_size=50, mode=mode))
     assert [row["id"] for page in pages for row in page] == table.ids
     if mode == KEYSET:
         # Page N+1 is requested from page N's last id before page N is decoded.

@@ -549,7 +549,7 @@ START_UP_CASES = [
     pytest.param({"lang": "french"}, 3, "ConfigurationError: lang", id="lang-malformed"),
     pytest.param({"port": 70000}, 3, "ConfigurationError: port", id="port-out-of-range"),
     pytest.param({"port": 8069}, 3, "contradicts the port", id="port-contradicts-url"),
-    pytest.param({"url": "closed"}, 7, "ServerUnavailableError", id="nothing-listens"),
+    pytest.param({"url": "closed"}, 7, "ServerUnreachableError", id="nothing-listens"),
     pytest.param({"password": "wrong-4711"}, 4, "AuthenticationError", id="wrong-password"),
     pytest.param(
         {"lang": "de_DE", "odoo": 19}, 6, "Invalid language code", id="lang-not-installed-19"

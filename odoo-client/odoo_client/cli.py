@@ -5,7 +5,7 @@ Exit codes (`OdooError.exit_code`):
   4  authentication failed or the database does not exist
   5  access denied to a model/operation
   6  unknown model/field/method, rejected values, missing record
-  7  server unavailable after retries, or not an Odoo server
+  7  server unavailable after retries, unreachable (nothing answered in this run), or not Odoo
   8  a write whose outcome is unknown (answer lost)
   1  any other Odoo error
   130, 143  stopped by SIGINT / SIGTERM (128 + the signal's number; see odoo_client.stopping)

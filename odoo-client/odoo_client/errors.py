@@ -138,6 +138,11 @@ class ServerUnavailableError(OdooError):
         self.attempts = attempts
 
 
+class ServerUnreachableError(ServerUnavailableError):
+    """Nothing at the URL has answered in this run (connection refused, unknown host, timeout):
+    most likely a wrong url or port, Odoo not running, or a firewall. Given up within seconds."""
+
+
 class NotOdooServerError(OdooError):
     """The URL answered, but not like Odoo (HTML page, proxy, wrong address)."""
 
@@ -183,6 +188,10 @@ class TransientError(Exception):
 
     `may_have_run` is False only when the server surely did not execute the request
     (429, 503, connection refused, a rolled-back serialization failure).
+
+    `first_contact` is set when nothing at the URL has answered yet in this run: "no_connection"
+    (refused, unknown host, unreachable, closed without an answer) or "timeout". The retry policy
+    gives these a short budget; `hint` says what to check when it gives up.
     """
 
     def __init__(
@@ -193,11 +202,15 @@ class TransientError(Exception):
         retry_after: float | None = None,
         odoo_name: str | None = None,
         odoo_message: str | None = None,
+        first_contact: str | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.may_have_run = may_have_run
         self.retry_after = retry_after
+        self.first_contact = first_contact
+        self.hint = hint
         self.odoo_name = odoo_name
         self.odoo_message = odoo_message
 
@@ -217,6 +230,7 @@ __all__ = [
     "OdooError",
     "ServerError",
     "ServerUnavailableError",
+    "ServerUnreachableError",
     "UnknownFieldError",
     "UnknownMethodError",
     "UnknownModelError",

@@ -1,5 +1,12 @@
 """Retry policy (built on `backoff`): exponential waits with full jitter, Retry-After honoured,
-bounded tries and total time; a write whose outcome is unknown is never re-sent."""
+bounded tries and total time; a write whose outcome is unknown is never re-sent.
+
+A server that has not answered once in this run (`TransientError.first_contact`) gets a short
+budget instead, as its address is most likely wrong: with no connection at all (refused, unknown
+host, unreachable) 3 attempts within about 3 s, after a timeout 2 attempts; then
+ServerUnreachableError says what to check. Once it has answered (a proxy's 429/502/503 counts),
+the whole budget applies, so a server restarting mid-run is waited for.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +19,20 @@ from typing import Any, TypeVar
 
 import backoff
 
-from odoo_client.errors import ServerUnavailableError, TransientError, WriteOutcomeUnknownError
+from odoo_client.errors import (
+    ServerUnavailableError,
+    ServerUnreachableError,
+    TransientError,
+    WriteOutcomeUnknownError,
+)
 
 T = TypeVar("T")
+
+# Attempts in all for a server that has not answered yet in this run, by kind of failure.
+FIRST_CONTACT_TRIES = {"no_connection": 3, "timeout": 2}
+# The longest wait between them; no "no_connection" attempt starts after FIRST_CONTACT_TIME s.
+FIRST_CONTACT_WAIT = 1.0
+FIRST_CONTACT_TIME = 3.0
 
 
 def wait_times(initial: float, maximum: float) -> Generator[float, Any, None]:
@@ -28,6 +46,8 @@ def wait_times(initial: float, maximum: float) -> Generator[float, Any, None]:
         retry_after = getattr(failure, "retry_after", None)
         if retry_after is not None:
             delay = float(retry_after)
+        elif getattr(failure, "first_contact", None):
+            delay = min(FIRST_CONTACT_WAIT, initial * 2**attempt)
         else:
             delay = random.uniform(0.0, min(maximum, initial * 2**attempt))
         attempt += 1
@@ -75,19 +95,34 @@ class RetryPolicy:
             wait = getattr(failure, "retry_after", None)
             return wait is not None and time.monotonic() - started + wait > self.max_retry_time
 
+        def first_contact_spent(failure: Exception) -> bool:
+            kind = getattr(failure, "first_contact", None)
+            if kind is None:
+                return False
+            if attempts >= FIRST_CONTACT_TRIES.get(kind, 1):
+                return True
+            next_start = time.monotonic() - started + FIRST_CONTACT_WAIT
+            return kind == "no_connection" and next_start > FIRST_CONTACT_TIME
+
         def give_up(failure: Exception) -> bool:
-            return unsafe_to_resend(failure) or asks_too_long(failure)
+            return (
+                unsafe_to_resend(failure) or asks_too_long(failure) or first_contact_spent(failure)
+            )
 
         def log_retry(details: Any) -> None:
             with self._count_lock:
                 self.retries += 1
             failure = details.get("exception")
+            most = self.max_retries
+            kind = getattr(failure, "first_contact", None)
+            if kind is not None:
+                most = min(most, FIRST_CONTACT_TRIES.get(kind, 1) - 1)
             self.logger.warning(
                 "%s: %s; retry %d of %d in %.2f s",
                 what,
                 getattr(failure, "reason", failure),
                 details.get("tries", attempts),
-                self.max_retries,
+                most,
                 details.get("wait", 0.0),
             )
 
@@ -114,6 +149,12 @@ class RetryPolicy:
                     odoo_name=failure.odoo_name,
                     odoo_message=failure.odoo_message,
                 ) from None
+            tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+            if failure.first_contact:
+                raise ServerUnreachableError(
+                    f"{what}: {failure.reason}; gave up after {tries}. {failure.hint or ''}",
+                    attempts=attempts,
+                ) from None
             if asks_too_long(failure):
                 reason = (
                     f"{failure.reason}, asking to wait {failure.retry_after:g} s, beyond "
@@ -122,8 +163,7 @@ class RetryPolicy:
             else:
                 reason = failure.reason
             raise ServerUnavailableError(
-                f"{what}: {reason}; gave up after {attempts} attempt"
-                f"{'s' if attempts != 1 else ''}. The server is down, overloaded or "
+                f"{what}: {reason}; gave up after {tries}. The server is down, overloaded or "
                 "restarting: try again later, or raise max_retries / max_retry_time.",
                 attempts=attempts,
                 odoo_name=failure.odoo_name,

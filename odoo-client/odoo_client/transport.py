@@ -3,6 +3,12 @@
 Failures worth retrying become `TransientError`, telling whether the server may have run the
 request: 429 and 503 mean it did not; a refused connection means it was never sent; 502, 504,
 timeouts and dropped connections leave the outcome unknown.
+
+The transport also remembers whether anything at its address has answered HTTP in this run (any
+status, a proxy's 502 included). Until then a failure to reach the server is most likely a wrong
+setting (a mistyped host or port, Odoo not running, a firewall), so it is marked `first_contact`
+and the retry policy gives it a few seconds instead of its whole budget; and a connection must be
+made within FIRST_CONNECT_TIMEOUT seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -22,6 +29,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     DecodeError,
     InsecureRequestWarning,
+    NameResolutionError,
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
@@ -32,6 +40,9 @@ from odoo_client.errors import NotOdooServerError, TransientError
 _NOT_RUN_STATUSES = {429, 503}
 _MAYBE_RUN_STATUSES = {502, 504}
 _MAX_RETRY_AFTER = 3600.0
+# Seconds to open a connection until the server has answered once in this run (then `timeout`):
+# a TCP connection to a live server takes milliseconds, a few lost SYNs included.
+FIRST_CONNECT_TIMEOUT = 10.0
 _log = logging.getLogger("odoo_client.http")
 
 
@@ -83,6 +94,11 @@ class HttpTransport:
         self.session.mount("https://", adapter)
         self.last_server_time: datetime | None = None
         self._clock_lock = threading.Lock()
+        # Whether anything at base_url answered HTTP in this run; never goes back to False.
+        self.answered = False
+        parts = urlsplit(base_url)
+        self.host = parts.hostname or base_url
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
 
     def request(
         self,
@@ -99,13 +115,23 @@ class HttpTransport:
             all_headers["Content-Type"] = content_type
         url = self.base_url + path
         started = time.monotonic()
+        first_contact = not self.answered
+        connect_timeout = self.timeout
+        if first_contact:
+            connect_timeout = min(self.timeout, FIRST_CONNECT_TIMEOUT)
         try:
             # The body is read below in one call, not in requests' 10 KB chunks: a tap thread
             # reading a page while another thread runs Python then waits for the GIL a few
             # times per page instead of ~300 times (measured: a 3 MB page took 4 times as long).
             response = self.session.request(
-                method, url, data=body, headers=all_headers, timeout=self.timeout, stream=True
+                method,
+                url,
+                data=body,
+                headers=all_headers,
+                timeout=(connect_timeout, self.timeout),
+                stream=True,
             )
+            self.answered = True
             content = self._read_body(response, url)
         except requests.exceptions.SSLError as exc:
             raise NotOdooServerError(
@@ -113,10 +139,22 @@ class HttpTransport:
                 "or set verify_ssl to false for a server you trust."
             ) from None
         except requests.exceptions.ConnectTimeout:
+            if first_contact:
+                raise self._unreached(
+                    f"no connection within {connect_timeout:g} s",
+                    kind="timeout",
+                    may_have_run=False,
+                ) from None
             raise TransientError(
                 f"no connection to {self.base_url} (timeout)", may_have_run=False
             ) from None
         except requests.exceptions.Timeout:
+            if first_contact:
+                raise self._unreached(
+                    f"connected, but no answer within {self.timeout:g} s",
+                    kind="timeout",
+                    may_have_run=True,
+                ) from None
             raise TransientError(
                 f"no answer within {self.timeout:g} s from {url}", may_have_run=True
             ) from None
@@ -126,6 +164,12 @@ class HttpTransport:
             ) from None
         except requests.exceptions.ConnectionError as exc:
             never_sent = _was_never_sent(exc)
+            if first_contact:
+                raise self._unreached(
+                    _why_unreached(exc) if never_sent else "connection closed without an answer",
+                    kind="dns" if _cause(exc, NameResolutionError) else "no_connection",
+                    may_have_run=not never_sent,
+                ) from None
             what = "cannot connect to" if never_sent else "connection dropped by"
             raise TransientError(f"{what} {self.base_url}", may_have_run=not never_sent) from None
         self._remember_clock(response)
@@ -157,6 +201,28 @@ class HttpTransport:
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
         return answer
+
+    def _unreached(self, why: str, *, kind: str, may_have_run: bool) -> TransientError:
+        """A failure to reach a server that has not answered yet in this run, saying what to
+        check. `kind`: "no_connection" (refused, unreachable, closed unanswered), "dns" or
+        "timeout"."""
+        where = f"{self.base_url} (host {self.host}, port {self.port})"
+        if kind == "dns":
+            check = (
+                f"check the host name in the url setting ({self.host!r}), and that this "
+                "machine can resolve it (DNS, VPN, network)"
+            )
+        else:
+            check = (
+                f"check the url and port settings, that Odoo runs at {self.host} and listens on "
+                f"port {self.port}, and that no firewall blocks that port"
+            )
+        return TransientError(
+            f"cannot reach {where}: {why}",
+            may_have_run=may_have_run,
+            first_contact="timeout" if kind == "timeout" else "no_connection",
+            hint=f"Nothing has answered there in this run: {check}.",
+        )
 
     def _read_body(self, response: requests.Response, url: str) -> bytes:
         """The whole body (decompressed); the connection goes back to the pool once it is read."""
@@ -231,20 +297,39 @@ def _html_title(text: str) -> str:
 
 
 def _was_never_sent(exc: BaseException) -> bool:
-    seen: set[int] = set()
+    return _cause(exc, NewConnectionError) is not None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception it wraps (causes, contexts, urllib3 reasons, args)."""
+    seen: dict[int, BaseException] = {}
     pending: list[BaseException | None] = [exc]
     while pending:
         current = pending.pop()
         if current is None or id(current) in seen:
             continue
-        seen.add(id(current))
-        if isinstance(current, NewConnectionError):
-            return True
+        seen[id(current)] = current
         pending.extend(
             [current.__cause__, current.__context__, getattr(current, "reason", None)]
             + [arg for arg in current.args if isinstance(arg, BaseException)]
         )
-    return False
+    return list(seen.values())
+
+
+def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
+
+
+def _why_unreached(exc: BaseException) -> str:
+    """Why no connection was made, in a few words ("connection refused", ...)."""
+    if _cause(exc, NameResolutionError):
+        return "the host name does not resolve"
+    if _cause(exc, ConnectionRefusedError):
+        return "connection refused"
+    for cause in _causes(exc):
+        if isinstance(cause, OSError) and cause.strerror:
+            return str(cause.strerror).lower()  # "network is unreachable", ...
+    return "no connection"
 
 
 def _first_line(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ API (the protocol layer codes against exactly this)::
     eng.now() -> datetime                               # UTC; set eng.clock = callable to control
     eng.narrow_search_read  # {model: class}: search_read without **read_kwargs (versions.py)
     eng.declared_narrow     # callable answering more of those at call time (the fault plan's)
+    eng.advance_clock(seconds)                          # move now() forward (running or frozen)
 
 Every error is an `OdooServerException` carrying Odoo's exception name and exact message. Calls
 are serialized by one lock; each call is one transaction whose start time is the `write_date` of
@@ -31,7 +32,7 @@ import inspect
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +262,7 @@ class Engine:
         }
         self.declared_narrow: Callable[[], Mapping[str, str]] = dict
         self.clock: Callable[[], datetime] | None = None
+        self.clock_offset = timedelta(0)
         self.named_call = False
         self.models = build_models(self.version, extra_models)
         self.storage = Storage(db_path)
@@ -327,11 +329,18 @@ class Engine:
         return self.security.uid_for_api_key(key)
 
     def now(self) -> datetime:
-        """The engine's clock, UTC (naive datetimes are taken as UTC)."""
+        """The engine's clock, UTC (naive datetimes are taken as UTC), plus `clock_offset`."""
         value = self.clock() if self.clock else datetime.now(timezone.utc)
         if value.tzinfo is not None:
             value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return value
+        return value + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the clock forward (write_date of what it writes next, and the HTTP Date header):
+        for tests whose premise is that time passed, e.g. between two runs of the tap, whose
+        clock is that header, to the second."""
+        with self.storage.lock:
+            self.clock_offset += timedelta(seconds=seconds)
 
     # ---- calls --------------------------------------------------------------------------------
     def execute(
