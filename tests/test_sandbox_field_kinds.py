@@ -74,6 +74,13 @@ def test_inherited_fields_read_the_parent_row_whose_change_leaves_the_child_writ
     assert read(eng, "product.template", [template], ["write_date"])[template]["write_date"] == (
         "2026-03-02 08:00:00"
     )
+    variants = call(eng, "product.product", "search_read", [], ["product_tmpl_id", "seller_ids"],
+                    load=False)  # fmt: skip
+    infos = call(eng, "product.supplierinfo", "search_read", [], ["product_tmpl_id"], load=False)
+    for variant in variants:  # a one2many read through the template
+        expected = [i["id"] for i in infos if i["product_tmpl_id"] == variant["product_tmpl_id"]]
+        assert sorted(variant["seller_ids"]) == sorted(expected)
+    assert any(variant["seller_ids"] for variant in variants)
     users = read(eng, "res.users", [2], ["partner_id", "name", "email"])[2]
     partner = read(eng, "res.partner", [users["partner_id"]], ["name", "email"])
     assert (users["name"], users["email"]) == (

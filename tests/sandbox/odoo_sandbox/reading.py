@@ -129,6 +129,10 @@ class Reader:
         computed, related, or empty."""
         if fld.company_dependent:
             return company_values.read_values(self, env, model, fld, ids, classic)
+        if fld.type == "one2many" and fld.related and not fld.store:  # product.seller_ids
+            values = self.related_values(env, model, fld.related.split("."), ids, classic)
+            if values is not None:
+                return values
         if fld.type == "one2many":
             return self._one2many_values(env, model, fld, ids)
         if fld.type == "many2many" and fld.store:
