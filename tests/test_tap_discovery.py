@@ -46,11 +46,11 @@ def recorded_fields(model: str) -> dict[str, dict]:
 
 
 def expected_properties(model: str) -> dict[str, dict]:
-    """What the schema of a recorded model must be: its stored, non-binary fields, mapped."""
+    """What the schema of a recorded model must be: its non-binary fields, mapped."""
     return {
         name: field_schema(name, field)
         for name, field in recorded_fields(model).items()
-        if field.get("store") and field["type"] != "binary"
+        if field["type"] != "binary"
     }
 
 
@@ -109,7 +109,11 @@ def test_calls_one_fields_get_per_readable_model(sandbox):
     specs = discover(client_for(sandbox), {"models": ["res.*", "mail.*", "account.*"]}, LOGGER)
     calls = sandbox.stats.snapshot()["calls"]
     described = sorted(k[: -len(".fields_get")] for k in calls if k.endswith(".fields_get"))
-    assert described == sorted({spec.model for spec in specs} | {"ir.model"})
+    # The streams' models, and those their related fields are read through (product.product
+    # for account.move.line's product_uom_category_id, ...; models the sandbox lacks, such as
+    # mail.alias, answer an error): each once.
+    through = set(described) - {spec.model for spec in specs} - {"ir.model"}
+    assert {"product.product", "product.template", "uom.uom"} <= through
     assert all(count == 1 for key, count in calls.items() if key.endswith(".fields_get"))
     checks = access_checks(calls)
     checked = sorted(k.rsplit(".", 1)[0] for k in checks)
@@ -183,12 +187,14 @@ def test_hotglue_preset_on_the_sandbox(sandbox, caplog):
         "sale_order_line",
         "sale_orders",
         "stock",
+        "suppliers",
         "users",
         "warehouse",
     ]
     assert specs["stock"].replication_key is None
-    assert specs["products"].replication_key == "write_date"
-    assert "bom, bom_lines" in caplog.text
+    assert specs["customers"].replication_key == "write_date"
+    assert specs["products"].replication_key is None  # stock levels: read in full
+    assert "bom, bom_lines, sell_orders_pos, sell_orders_pos_lines" in caplog.text
 
 
 def test_odoo_19_over_json2(sandbox19):

@@ -8,6 +8,7 @@ both run on a small bounded thread pool (`max_parallel_requests`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -20,7 +21,8 @@ from typing import Any
 from singer_sdk import typing as th
 
 from odoo_client import errors
-from tap_odoo.presets import NamedStream, hotglue_streams, major_version
+from tap_odoo.field_kinds import FieldKind, classify_models
+from tap_odoo.presets import PRESET_PROPERTIES, NamedStream, hotglue_streams, major_version
 from tap_odoo.schema import (
     BINARY_TYPES,
     RELATION_NAME_SUFFIX,
@@ -29,7 +31,7 @@ from tap_odoo.schema import (
 )
 
 # Only the attributes the schema and the sync use: full fields_get answers are large.
-FIELD_ATTRIBUTES = [
+KEPT_ATTRIBUTES = [
     "type",
     "string",
     "help",
@@ -40,6 +42,8 @@ FIELD_ATTRIBUTES = [
     "required",
     "readonly",
 ]
+# ... and those that tell a non-stored field's kind (field_kinds.py), used once and not kept.
+FIELD_ATTRIBUTES = [*KEPT_ATTRIBUTES, "related", "company_dependent", "depends"]
 REPLICATION_KEY = "write_date"
 # Six: discovery of 700 models at 30 ms a call takes ~8.5 s (four: ~13 s; bench/RESULTS.md), while
 # a pool this size still leaves a hosted Odoo's workers free for its users.
@@ -109,18 +113,21 @@ DISCOVERY_PROPERTIES: list[th.Property] = [
         title="Hotglue stream names",
         description=(
             "Add the streams hotglue jobs use (products, customers, sale_orders, invoices_bills, "
-            "...) mapped to their Odoo models and domains. Streams whose app is not installed "
-            "are left out with a note."
+            "...) mapped to their Odoo models and domains, with the fields those jobs read "
+            "selected. Streams whose app is not installed are left out with a note."
         ),
     ),
+    *PRESET_PROPERTIES,
     th.Property(
         "include_computed_fields",
         th.BooleanType,
         default=False,
         title="Include computed fields",
         description=(
-            "Also emit non-stored computed fields. Odoo computes them in Python on every read: "
-            "slow, and they cannot be filtered or sorted on."
+            "Select every computed (non-stored, non-related, not company-dependent) field by "
+            "default. They are always in the catalog, unselected: select the ones you want. Odoo "
+            "computes them in Python on every read (slow), and their values change without "
+            "write_date changing (see README, Field kinds)."
         ),
     ),
     th.Property(
@@ -183,6 +190,8 @@ class StreamSpec:
     description: str
     key_properties: tuple = ("id",)
     company_field: str | None = None  # the model's company many2one, whether this stream reads it
+    kinds: Mapping[str, FieldKind] = dataclasses.field(default_factory=dict)  # field_kinds.py
+    unselected: frozenset[str] = frozenset()  # properties in the catalog, not selected by default
 
 
 @dataclass(frozen=True)
@@ -199,6 +208,7 @@ class _Settings:
     relation_names: bool
     max_parallel: int
     ignore_fields: Mapping[str, Sequence[str]]
+    preset_filters: Mapping[str, Any]  # hotglue_warehouse_ids, hotglue_all_sell_orders
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> _Settings:
@@ -216,6 +226,10 @@ class _Settings:
                 1, int(config.get("max_parallel_requests") or DEFAULT_MAX_PARALLEL_REQUESTS)
             ),
             ignore_fields=_json_text(config.get("ignore_fields")) or {},
+            preset_filters={
+                key: _json_text(config.get(key))
+                for key in ("hotglue_warehouse_ids", "hotglue_all_sell_orders")
+            },
         )
 
 
@@ -283,11 +297,12 @@ def discover(
         )
     for model, error in sorted(failed.items()):
         logger.warning("Skipping model '%s': fields_get failed (%s).", model, error)
+    kinds = classify_models(described, wanted, _fields_of_model(client), settings.max_parallel)
 
     specs: dict[str, StreamSpec] = {}
     for model in model_streams:
         if model in described:
-            spec = _model_stream(model, labels[model], described[model], settings)
+            spec = _model_stream(model, labels[model], described[model], kinds[model], settings)
             if spec.name in specs:
                 logger.warning(
                     "Models '%s' and '%s' both make stream '%s': keeping '%s'; declare the "
@@ -302,14 +317,15 @@ def discover(
     for stream in named:
         if stream.model in described:
             specs[stream.name] = _named_stream(
-                stream, labels[stream.model], described[stream.model], settings
+                stream, labels[stream.model], described[stream.model], kinds[stream.model], settings
             )
     return [specs[name] for name in sorted(specs)]
 
 
 def referenced_first(specs: Sequence[StreamSpec]) -> list[StreamSpec]:
-    """The specs ordered so that a stream comes after the streams its many2one fields point to
-    (res_partner before account_move before account_move_line); by name where nothing decides.
+    """The specs ordered so that a stream comes after the streams its many2one fields (selected
+    by default) point to (res_partner before account_move before account_move_line); by name
+    where nothing decides.
     A cycle (res_company <-> res_partner) is broken at the stream with the fewest unmet ones."""
     by_model: dict[str, list[StreamSpec]] = {}
     for spec in specs:
@@ -317,8 +333,8 @@ def referenced_first(specs: Sequence[StreamSpec]) -> list[StreamSpec]:
     needs = {
         spec.name: {
             other.name
-            for field in spec.fields.values()
-            if field.get("type") == "many2one"
+            for name, field in spec.fields.items()
+            if field.get("type") == "many2one" and name not in spec.unselected
             for other in by_model.get(field.get("relation") or "", ())
             if other.name != spec.name
         }
@@ -381,7 +397,8 @@ def _named_with_presets(settings: _Settings, client: Any) -> list[NamedStream]:
     streams: dict[str, NamedStream] = {}
     if settings.presets:
         version = getattr(client, "server_version_info", None)
-        streams.update((preset.name, preset) for preset in hotglue_streams(version))
+        presets = hotglue_streams(version, settings.preset_filters)
+        streams.update((preset.name, preset) for preset in presets)
     streams.update((stream.name, stream) for stream in settings.named)  # the user's win
     return list(streams.values())
 
@@ -477,27 +494,44 @@ def _describe_models(
 # Building streams
 
 
-def _model_stream(model: str, label: str, fields: dict, settings: _Settings) -> StreamSpec:
-    kept = {
-        name: _kept_attributes(field)
-        for name, field in fields.items()
-        if _wanted_by_default(model, name, field, settings)
-    }
+def _fields_of_model(client: Any):
+    """`fields_get` of a model a related path goes through (None when it cannot be described)."""
+
+    def describe(model: str) -> dict | None:
+        try:
+            return client.fields_get(model, attributes=FIELD_ATTRIBUTES)
+        except errors.OdooError:
+            return None
+
+    return describe
+
+
+def _model_stream(
+    model: str, label: str, fields: dict, kinds: Mapping[str, FieldKind], settings: _Settings
+) -> StreamSpec:
+    kept = _catalog_fields(model, fields, settings)
+    unselected = _unselected(model, kept, kinds, settings, chosen=())
     name = stream_name(model)
     replication_key = _default_replication_key(fields)
-    return _spec(name, model, label, kept, [], replication_key, settings, _company_field(fields))
+    company = _company_field(fields)
+    return _spec(
+        name, model, label, kept, [], replication_key, settings, company, kinds, unselected
+    )
 
 
-def _named_stream(stream: NamedStream, label: str, fields: dict, settings: _Settings) -> StreamSpec:
+def _named_stream(
+    stream: NamedStream,
+    label: str,
+    fields: dict,
+    kinds: Mapping[str, FieldKind],
+    settings: _Settings,
+) -> StreamSpec:
     replication_key = stream.replication_key or _default_replication_key(fields)
     if stream.replication_key:
         _check_replication_key(stream, fields)
     if stream.fields is None:
-        kept = {
-            name: _kept_attributes(field)
-            for name, field in fields.items()
-            if _wanted_by_default(stream.model, name, field, settings)
-        }
+        kept = _catalog_fields(stream.model, fields, settings)
+        unselected = _unselected(stream.model, kept, kinds, settings, chosen=stream.select)
     else:
         unknown = [name for name in stream.fields if name not in fields]
         if unknown:
@@ -511,9 +545,23 @@ def _named_stream(stream: NamedStream, label: str, fields: dict, settings: _Sett
         if replication_key:
             chosen.add(replication_key)
         kept = {name: _kept_attributes(fields[name]) for name in fields if name in chosen}
+        unselected = frozenset()  # the fields a user names are the ones wanted
+    if stream.full_table:
+        replication_key = None
     domain = list(stream.domain)
     company = _company_field(fields)
-    return _spec(stream.name, stream.model, label, kept, domain, replication_key, settings, company)
+    return _spec(
+        stream.name,
+        stream.model,
+        label,
+        kept,
+        domain,
+        replication_key,
+        settings,
+        company,
+        kinds,
+        unselected,
+    )
 
 
 def _company_field(fields: Mapping[str, dict]) -> str | None:
@@ -533,18 +581,25 @@ def _spec(
     replication_key: str | None,
     settings: _Settings,
     company_field: str | None,
+    kinds: Mapping[str, FieldKind],
+    unselected: frozenset[str],
 ) -> StreamSpec:
     fields.setdefault("id", {"type": "integer", "string": "ID", "store": True})
     ordered = {"id": fields["id"], **{k: fields[k] for k in sorted(fields) if k != "id"}}
+    schema = _stream_schema(ordered, settings.relation_names)
+    if settings.relation_names:  # a many2one not selected by default: nor is its name
+        unselected |= {n + RELATION_NAME_SUFFIX for n in unselected} & set(schema["properties"])
     return StreamSpec(
         name=name,
         model=model,
-        schema=_stream_schema(ordered, settings.relation_names),
+        schema=schema,
         fields=ordered,
         domain=domain,
         replication_key=None if name in settings.full_sync else replication_key,
         description=label,
         company_field=company_field,
+        kinds={n: kinds[n] for n in ordered if n in kinds},
+        unselected=frozenset(unselected),
     )
 
 
@@ -560,22 +615,49 @@ def _stream_schema(fields: Mapping[str, dict], relation_names: bool) -> dict:
     return {"type": "object", "properties": properties}
 
 
-def _wanted_by_default(model: str, name: str, field: dict, settings: _Settings) -> bool:
+def _catalog_fields(model: str, fields: Mapping[str, dict], settings: _Settings) -> dict:
+    """Every field the user may read, but those ignored and binary fields not asked for."""
+    return {
+        name: _kept_attributes(field)
+        for name, field in fields.items()
+        if _in_catalog(model, name, field, settings)
+    }
+
+
+def _in_catalog(model: str, name: str, field: dict, settings: _Settings) -> bool:
     if name == "id":
         return True
     if name in settings.ignore_fields.get(model, ()):
         return False
-    key = f"{model}.{name}"
     if field.get("type") in BINARY_TYPES:
-        if key in settings.binary_fields:  # named exactly: wanted even when computed
-            return True
-        if not _matches(key, settings.binary_fields):
-            return False
-    return bool(field.get("store")) or settings.include_computed
+        return _matches(f"{model}.{name}", settings.binary_fields)
+    return True
+
+
+def _unselected(
+    model: str,
+    kept: Mapping[str, dict],
+    kinds: Mapping[str, FieldKind],
+    settings: _Settings,
+    chosen: Collection[str],
+) -> frozenset[str]:
+    """The computed fields among `kept`, unless `include_computed_fields` or `chosen` (a
+    preset's picks) selects them; a binary field named exactly in `binary_fields` is selected."""
+    if settings.include_computed:
+        return frozenset()
+    named = set(settings.binary_fields)
+    return frozenset(
+        name
+        for name in kept
+        if name in kinds
+        and not kinds[name].selected_by_default
+        and name not in chosen
+        and f"{model}.{name}" not in named
+    )
 
 
 def _kept_attributes(field: Mapping[str, Any]) -> dict:
-    return {key: field[key] for key in FIELD_ATTRIBUTES if key in field}
+    return {key: field[key] for key in KEPT_ATTRIBUTES if key in field}
 
 
 def _default_replication_key(fields: Mapping[str, dict]) -> str | None:
