@@ -181,3 +181,25 @@ def test_a_narrowed_discovery_classifies_as_a_full_one(sandbox):
     for spec in narrow:
         assert spec.kinds == full[spec.name].kinds
         assert spec.unselected == full[spec.name].unselected
+
+
+@pytest.mark.parametrize("version", [18, 19])
+def test_company_dependent_fields_stored_from_odoo_18_are_read_per_company(make_sandbox, version):
+    sandbox = make_sandbox(odoo_version=version)
+    client = OdooClient(ConnectionSettings.from_config(sandbox.settings))
+    answered = client.fields_get("res.partner", attributes=["store", "company_dependent"])
+    assert answered["credit_limit"] == {"store": True, "company_dependent": True}
+    (partner,) = discover_specs(client, {"models": ["res.partner"]}, LOGGER)
+    assert partner.kinds["credit_limit"].kind == COMPANY_DEPENDENT
+    assert "credit_limit" not in partner.unselected
+    output = run_tap(tap_config(sandbox, models=["res.partner"], company_ids=[2]))
+    expected = set(truth_rows(sandbox, "res.partner", ["id"], domain=company_domain(2)))
+    assert_stream_matches(
+        sandbox,
+        output,
+        "res_partner",
+        "res.partner",
+        context={"allowed_company_ids": [2]},
+        expected_ids=expected,
+    )
+    assert {r["credit_limit"] for r in output.records["res_partner"]} == {0.0, 750.0}
