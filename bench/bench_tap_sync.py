@@ -17,9 +17,17 @@ trip), and, on `--small-scale` data, with the time the recorded Odoo 17 took per
 sandbox serves a page ~30 times faster than that Odoo did, on the same 2 cores as the tap.
 
 Partners are read at `--scale` (200: 200,000 partners), journal items at `--line-scale` (600:
-about 200,000 lines), so that both syncs last long enough for start-up to be a small part.
+about 200,000 lines), so that both syncs last long enough for start-up to be a small part; their
+rows read stored fields only (a catalog selecting them), as every stream did before related and
+company-dependent fields came into the catalog.
+
+Field kinds (tap-odoo/README.md): product.product on a database of `--products` products (a
+template each, a cost per company, stock in two warehouses), read three ways, the bare loop
+reading the same fields each time: stored fields; stored, related and company-dependent fields
+(kinds 1+2, the default selection); and every field (1+2+3, computed ones too).
 
 Usage: .venv/bin/python bench/bench_tap_sync.py [--scale 200] [--line-scale 600] [--repeats 3]
+       .venv/bin/python bench/bench_tap_sync.py --only field-kinds  (product rows, stored partners)
 The generated databases are cached in bench/.cache/ so later runs skip the data generation.
 """
 
