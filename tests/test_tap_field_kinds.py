@@ -203,3 +203,23 @@ def test_company_dependent_fields_stored_from_odoo_18_are_read_per_company(make_
         expected_ids=expected,
     )
     assert {r["credit_limit"] for r in output.records["res_partner"]} == {0.0, 750.0}
+
+
+def test_a_related_field_through_a_model_the_user_may_not_read_counts_as_computed(sandbox):
+    # res.company.account_opening_journal_id is account_opening_move_id.journal_id: the
+    # restricted user may not read account.move, and Odoo refuses a domain through it (an
+    # incremental run could not ask for the moves changed since): computed, not selected.
+    def company(login: str):
+        user = sandbox.users[login]
+        settings = {**sandbox.settings, "username": login, "password": user["password"]}
+        client = OdooClient(ConnectionSettings.from_config(settings))
+        (spec,) = discover_specs(client, {"models": ["res.company"]}, LOGGER)
+        return spec
+
+    admin, demo = company("admin"), company("demo")
+    assert admin.kinds["account_opening_journal_id"].kind == RELATED
+    assert admin.kinds["account_opening_journal_id"].via == ("account_opening_move_id",)
+    assert demo.kinds["account_opening_journal_id"].kind == COMPUTED
+    assert not demo.kinds["account_opening_journal_id"].tracked
+    assert "account_opening_journal_id" in demo.unselected
+    assert demo.kinds["partner_id"].kind == STORED

@@ -297,7 +297,13 @@ def discover(
         )
     for model, error in sorted(failed.items()):
         logger.warning("Skipping model '%s': fields_get failed (%s).", model, error)
-    kinds = classify_models(described, wanted, _fields_of_model(client), settings.max_parallel)
+    kinds = classify_models(
+        described,
+        wanted,
+        _fields_of_model(client),
+        settings.max_parallel,
+        undescribed=[*unreadable, *failed],
+    )
 
     specs: dict[str, StreamSpec] = {}
     for model in model_streams:
@@ -495,11 +501,16 @@ def _describe_models(
 
 
 def _fields_of_model(client: Any):
-    """`fields_get` of a model a related path goes through (None when it cannot be described)."""
+    """`fields_get` of a model a related path goes through; None when it cannot be described or
+    the user may not read it (Odoo refuses a domain through it), as `_describe_models` leaves
+    such models out. fields_get first: a model that is not there fails there, before the
+    access check learns which method the server has."""
+    can_read = ReadAccessChecker(client)
 
     def describe(model: str) -> dict | None:
         try:
-            return client.fields_get(model, attributes=FIELD_ATTRIBUTES)
+            fields = client.fields_get(model, attributes=FIELD_ATTRIBUTES)
+            return fields if can_read(model) else None
         except errors.OdooError:
             return None
 

@@ -22,7 +22,8 @@ goes through a one2many or many2many (a product's `qty_available` depends on
 
 Classifying a related field needs the fields of the models on its path: `classify_models` asks
 `fields_get` of those it was not given (a few in a narrowed discovery, none in a full one), in
-parallel, round after round until every path is resolved.
+parallel, round after round until every path is resolved. A path through a model the user may
+not read counts as computed and untracked: the tap could not ask for that model's changes.
 """
 
 from __future__ import annotations
@@ -193,14 +194,17 @@ def classify_models(
     models: Iterable[str],
     describe: Callable[[str], Fields | None],
     max_parallel: int = 1,
+    undescribed: Iterable[str] = (),
 ) -> dict[str, dict[str, FieldKind]]:
     """The kind of every field of `models` (described in `described`).
 
-    `describe(model)` answers the fields of a model on a related path that `described` lacks
-    (None when it cannot: such paths count as computed and untracked); those models are asked
-    in parallel, a round at a time.
+    `describe(model)` answers the fields of a model on a related path that neither `described`
+    nor `undescribed` (models known to be unreadable) holds; None when it cannot, or when the
+    user may not read the model (a domain through it could be refused): paths through such a
+    model count as computed and untracked. Those models are asked in parallel, a round at a
+    time.
     """
-    known: dict[str, Fields | None] = dict(described)
+    known: dict[str, Fields | None] = {**dict.fromkeys(undescribed), **described}
     wanted = [model for model in models if model in described]
     while True:
         classifier = _Classifier(known)
