@@ -8,7 +8,6 @@ both run on a small bounded thread pool (`max_parallel_requests`).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import threading
@@ -21,30 +20,18 @@ from typing import Any
 from singer_sdk import typing as th
 
 from odoo_client import errors
-from tap_odoo.field_kinds import FieldKind, classify_models
+from tap_odoo.field_kinds import classify_models
 from tap_odoo.presets import PRESET_PROPERTIES, NamedStream, hotglue_streams, major_version
-from tap_odoo.schema import (
-    BINARY_TYPES,
-    RELATION_NAME_SUFFIX,
-    field_schema,
-    relation_name_schema,
+from tap_odoo.stream_specs import (
+    KEPT_ATTRIBUTES,
+    StreamSpec,
+    model_stream,
+    named_stream,
 )
 
-# Only the attributes the schema and the sync use: full fields_get answers are large.
-KEPT_ATTRIBUTES = [
-    "type",
-    "string",
-    "help",
-    "store",
-    "searchable",
-    "relation",
-    "selection",
-    "required",
-    "readonly",
-]
-# ... and those that tell a non-stored field's kind (field_kinds.py), used once and not kept.
+# The attributes stream specs keep, and those that tell a non-stored field's kind
+# (field_kinds.py), used once and not kept.
 FIELD_ATTRIBUTES = [*KEPT_ATTRIBUTES, "related", "company_dependent", "depends"]
-REPLICATION_KEY = "write_date"
 # Six: discovery of 700 models at 30 ms a call takes ~8.5 s (four: ~13 s; bench/RESULTS.md), while
 # a pool this size still leaves a hosted Odoo's workers free for its users.
 DEFAULT_MAX_PARALLEL_REQUESTS = 6
@@ -178,23 +165,6 @@ DISCOVERY_PROPERTIES: list[th.Property] = [
 
 
 @dataclass(frozen=True)
-class StreamSpec:
-    """What the tap needs to read one stream: model, schema, fields to request, domain, key."""
-
-    name: str
-    model: str
-    schema: dict
-    fields: dict[str, dict]
-    domain: list
-    replication_key: str | None
-    description: str
-    key_properties: tuple = ("id",)
-    company_field: str | None = None  # the model's company many2one, whether this stream reads it
-    kinds: Mapping[str, FieldKind] = dataclasses.field(default_factory=dict)  # field_kinds.py
-    unselected: frozenset[str] = frozenset()  # properties in the catalog, not selected by default
-
-
-@dataclass(frozen=True)
 class _Settings:
     """The discovery settings, read once with their defaults."""
 
@@ -308,7 +278,7 @@ def discover(
     specs: dict[str, StreamSpec] = {}
     for model in model_streams:
         if model in described:
-            spec = _model_stream(model, labels[model], described[model], kinds[model], settings)
+            spec = model_stream(model, labels[model], described[model], kinds[model], settings)
             if spec.name in specs:
                 logger.warning(
                     "Models '%s' and '%s' both make stream '%s': keeping '%s'; declare the "
@@ -322,7 +292,7 @@ def discover(
             specs[spec.name] = spec
     for stream in named:
         if stream.model in described:
-            specs[stream.name] = _named_stream(
+            specs[stream.name] = named_stream(
                 stream, labels[stream.model], described[stream.model], kinds[stream.model], settings
             )
     return [specs[name] for name in sorted(specs)]
@@ -357,11 +327,6 @@ def referenced_first(specs: Sequence[StreamSpec]) -> list[StreamSpec]:
         done.add(ready.name)
         waiting.remove(ready)
     return ordered
-
-
-def stream_name(model: str) -> str:
-    """The stream name of a model: dots become underscores (`res.partner` -> `res_partner`)."""
-    return model.replace(".", "_")
 
 
 # Listing and selecting models
@@ -515,177 +480,6 @@ def _fields_of_model(client: Any):
             return None
 
     return describe
-
-
-def _model_stream(
-    model: str, label: str, fields: dict, kinds: Mapping[str, FieldKind], settings: _Settings
-) -> StreamSpec:
-    kept = _catalog_fields(model, fields, settings)
-    unselected = _unselected(model, kept, kinds, settings, chosen=())
-    name = stream_name(model)
-    replication_key = _default_replication_key(fields)
-    company = _company_field(fields)
-    return _spec(
-        name, model, label, kept, [], replication_key, settings, company, kinds, unselected
-    )
-
-
-def _named_stream(
-    stream: NamedStream,
-    label: str,
-    fields: dict,
-    kinds: Mapping[str, FieldKind],
-    settings: _Settings,
-) -> StreamSpec:
-    replication_key = stream.replication_key or _default_replication_key(fields)
-    if stream.replication_key:
-        _check_replication_key(stream, fields)
-    if stream.fields is None:
-        kept = _catalog_fields(stream.model, fields, settings)
-        unselected = _unselected(stream.model, kept, kinds, settings, chosen=stream.select)
-    else:
-        unknown = [name for name in stream.fields if name not in fields]
-        if unknown:
-            raise errors.ConfigurationError(
-                f"Stream '{stream.name}': model '{stream.model}' has no field(s) "
-                f"{', '.join(repr(name) for name in unknown)} (or this user may not read them).",
-                setting="streams",
-            )
-        ignored = set(settings.ignore_fields.get(stream.model, ()))
-        chosen = {"id", *stream.fields} - ignored
-        if replication_key:
-            chosen.add(replication_key)
-        kept = {name: _kept_attributes(fields[name]) for name in fields if name in chosen}
-        unselected = frozenset()  # the fields a user names are the ones wanted
-    if stream.full_table:
-        replication_key = None
-    domain = list(stream.domain)
-    company = _company_field(fields)
-    return _spec(
-        stream.name,
-        stream.model,
-        label,
-        kept,
-        domain,
-        replication_key,
-        settings,
-        company,
-        kinds,
-        unselected,
-    )
-
-
-def _company_field(fields: Mapping[str, dict]) -> str | None:
-    """`company_id` when the model has a searchable many2one of that name to res.company (stored,
-    or related as on product.product), so `company_ids` can filter on it."""
-    field = fields.get("company_id") or {}
-    is_company = field.get("type") == "many2one" and field.get("relation") == "res.company"
-    return "company_id" if is_company and (field.get("store") or field.get("searchable")) else None
-
-
-def _spec(
-    name: str,
-    model: str,
-    label: str,
-    fields: dict[str, dict],
-    domain: list,
-    replication_key: str | None,
-    settings: _Settings,
-    company_field: str | None,
-    kinds: Mapping[str, FieldKind],
-    unselected: frozenset[str],
-) -> StreamSpec:
-    fields.setdefault("id", {"type": "integer", "string": "ID", "store": True})
-    ordered = {"id": fields["id"], **{k: fields[k] for k in sorted(fields) if k != "id"}}
-    schema = _stream_schema(ordered, settings.relation_names)
-    if settings.relation_names:  # a many2one not selected by default: nor is its name
-        unselected |= {n + RELATION_NAME_SUFFIX for n in unselected} & set(schema["properties"])
-    return StreamSpec(
-        name=name,
-        model=model,
-        schema=schema,
-        fields=ordered,
-        domain=domain,
-        replication_key=None if name in settings.full_sync else replication_key,
-        description=label,
-        company_field=company_field,
-        kinds={n: kinds[n] for n in ordered if n in kinds},
-        unselected=frozenset(unselected),
-    )
-
-
-def _stream_schema(fields: Mapping[str, dict], relation_names: bool) -> dict:
-    properties: dict[str, dict] = {}
-    for name, field in fields.items():
-        properties[name] = field_schema(name, field)
-    if relation_names:
-        for name, field in fields.items():
-            derived = name + RELATION_NAME_SUFFIX
-            if field.get("type") == "many2one" and derived not in properties:
-                properties[derived] = relation_name_schema(field)
-    return {"type": "object", "properties": properties}
-
-
-def _catalog_fields(model: str, fields: Mapping[str, dict], settings: _Settings) -> dict:
-    """Every field the user may read, but those ignored and binary fields not asked for."""
-    return {
-        name: _kept_attributes(field)
-        for name, field in fields.items()
-        if _in_catalog(model, name, field, settings)
-    }
-
-
-def _in_catalog(model: str, name: str, field: dict, settings: _Settings) -> bool:
-    if name == "id":
-        return True
-    if name in settings.ignore_fields.get(model, ()):
-        return False
-    if field.get("type") in BINARY_TYPES:
-        return _matches(f"{model}.{name}", settings.binary_fields)
-    return True
-
-
-def _unselected(
-    model: str,
-    kept: Mapping[str, dict],
-    kinds: Mapping[str, FieldKind],
-    settings: _Settings,
-    chosen: Collection[str],
-) -> frozenset[str]:
-    """The computed fields among `kept`, unless `include_computed_fields` or `chosen` (a
-    preset's picks) selects them; a binary field named exactly in `binary_fields` is selected."""
-    if settings.include_computed:
-        return frozenset()
-    named = set(settings.binary_fields)
-    return frozenset(
-        name
-        for name in kept
-        if name in kinds
-        and not kinds[name].selected_by_default
-        and name not in chosen
-        and f"{model}.{name}" not in named
-    )
-
-
-def _kept_attributes(field: Mapping[str, Any]) -> dict:
-    return {key: field[key] for key in KEPT_ATTRIBUTES if key in field}
-
-
-def _default_replication_key(fields: Mapping[str, dict]) -> str | None:
-    write_date = fields.get(REPLICATION_KEY)
-    if write_date and write_date.get("store"):
-        return REPLICATION_KEY
-    return None
-
-
-def _check_replication_key(stream: NamedStream, fields: Mapping[str, dict]) -> None:
-    field = fields.get(stream.replication_key or "")
-    if not field or field.get("type") not in ("date", "datetime") or not field.get("store"):
-        raise errors.ConfigurationError(
-            f"Stream '{stream.name}': replication_key '{stream.replication_key}' must be a "
-            f"stored date or datetime field of '{stream.model}'.",
-            setting="streams",
-        )
 
 
 # Reading settings

@@ -34,7 +34,7 @@ from tap_odoo.schema import RELATION_NAME_SUFFIX, make_normalizer
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, Record
 
-    from tap_odoo.discovery import StreamSpec
+    from tap_odoo.stream_specs import StreamSpec
     from tap_odoo.tap import TapOdoo
 
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
