@@ -296,7 +296,7 @@ class OdooStream(Stream):
                 self.name,
                 ", ".join(blind),
             )
-        companies = list(self.config.get("company_ids") or [])
+        companies = list(self._tap_odoo.client.settings.company_ids)  # parsed as the client does
         per_company_fields = per_company(self.spec.kinds, requested)
         if len(companies) > 1 and per_company_fields:
             self.logger.info(
