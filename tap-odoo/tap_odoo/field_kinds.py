@@ -37,7 +37,6 @@ STORED = "stored"
 RELATED = "related"
 COMPANY_DEPENDENT = "company_dependent"
 COMPUTED = "computed"
-X2MANY = ("one2many", "many2many")
 CHANGE_MARKER = "write_date"
 MAX_EXPANSIONS = 20  # related paths through related fields, a guard against a cycle
 
