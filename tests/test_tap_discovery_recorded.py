@@ -64,6 +64,8 @@ class RecordedOdoo:
             if "abstract" in self.rows[0]:
                 summary = {**summary, "abstract": {"type": "boolean"}}
             return summary
+        if model not in RECORDED:  # listed by ir.model, fields not recorded: as if uninstalled
+            raise errors.UnknownModelError(f"Object {model} doesn't exist")
         fields = RECORDED[model]
         return {
             name: {k: v for k, v in field.items() if not attributes or k in attributes}
@@ -109,11 +111,29 @@ def by_name(specs: list[StreamSpec]) -> dict[str, StreamSpec]:
 
 
 def stored_non_binary(model: str) -> set[str]:
-    """The ground truth of a default schema: stored, non-binary fields of the recording."""
+    """Stored, non-binary fields of the recording."""
     return {
         name
         for name, field in RECORDED[model].items()
         if field.get("store") and field["type"] != "binary"
+    }
+
+
+def non_binary(model: str) -> set[str]:
+    """The ground truth of a default schema: every non-binary field of the recording."""
+    return {name for name, field in RECORDED[model].items() if field["type"] != "binary"}
+
+
+def plain_computed(model: str) -> set[str]:
+    """Non-binary fields neither stored, related nor company-dependent: never selected by
+    default."""
+    return {
+        name
+        for name, field in RECORDED[model].items()
+        if field["type"] != "binary"
+        and not field.get("store")
+        and not field.get("related")
+        and not field.get("company_dependent")
     }
 
 
@@ -128,12 +148,37 @@ def test_one_stream_per_readable_model_with_its_label(logger):
         assert spec.domain == []
 
 
-def test_default_schema_is_stored_non_binary_fields(logger):
+def test_schema_holds_every_non_binary_field_and_computed_ones_are_not_selected(logger):
     specs = by_name(discover(RecordedOdoo(), {}, logger))
     for model in RECORDED:
         spec = specs[model.replace(".", "_")]
-        assert set(spec.schema["properties"]) == stored_non_binary(model) | {"id"}, model
+        assert set(spec.schema["properties"]) == non_binary(model) | {"id"}, model
         assert set(spec.fields) == set(spec.schema["properties"])
+        assert spec.unselected >= plain_computed(model), model
+        # Stored and company-dependent fields are selected; related ones unless they end in a
+        # computed field or go through an x2many (then they are computed too).
+        for name in spec.unselected:
+            field = RECORDED[model][name]
+            assert not field.get("store"), (model, name)
+            assert not field.get("company_dependent"), (model, name)
+            assert spec.kinds[name].kind == "computed", (model, name)
+    kinds = {
+        name: {field: kind.kind for field, kind in specs[name].kinds.items()}
+        for name in ("product_product", "stock_quant", "res_users", "res_partner")
+    }
+    product = kinds["product_product"]
+    for name in ("name", "list_price", "type", "categ_id", "uom_id", "sale_ok", "seller_ids"):
+        assert product[name] == "related", name
+    assert product["standard_price"] == "company_dependent"
+    for name in ("qty_available", "free_qty", "virtual_available", "lst_price", "display_name"):
+        assert product[name] == "computed", name
+        assert name in specs["product_product"].unselected
+    assert product["location_id"] == "computed"  # related to the template's computed field
+    assert kinds["stock_quant"]["warehouse_id"] == "related"
+    assert kinds["stock_quant"]["available_quantity"] == "computed"
+    assert kinds["res_users"]["name"] == kinds["res_users"]["email"] == "related"  # _inherits
+    assert kinds["res_partner"]["credit_limit"] == "company_dependent"
+    assert kinds["res_partner"]["activity_summary"] == "computed"  # related through a one2many
     partner = specs["res_partner"]
     assert partner.schema["properties"]["id"]["type"] == "integer"
     assert partner.schema["properties"]["country_id"]["type"] == ["integer", "null"]
@@ -146,7 +191,8 @@ def test_default_schema_is_stored_non_binary_fields(logger):
         "required": False,
         "readonly": False,
     }
-    assert "credit" not in partner.fields  # computed, not stored
+    assert "credit" in partner.unselected  # computed: in the catalog, not selected
+    assert "credit_limit" not in partner.unselected  # company-dependent: selected
     assert "image_128" not in partner.fields  # binary
 
 
@@ -165,8 +211,11 @@ def test_transient_and_unreadable_models_are_left_out_with_one_warning(logger, c
     assert "res.partner," not in message
     checked = [model for model, method in client.calls if method == "check_access_rights"]
     assert not set(checked) & transient  # transient models are not even asked about
-    described = {model for model, method in client.calls if method == "fields_get"}
-    assert described == set(RECORDED) | {"ir.model"}  # no fields_get of unreadable models
+    described = [model for model, method in client.calls if method == "fields_get"]
+    # No fields_get of unreadable models, not even of those related fields go through (such a
+    # field, product.product's cost_method through product.category, counts as computed): a
+    # full discovery asks nothing more than before.
+    assert sorted(described) == sorted(set(RECORDED) | {"ir.model"})
 
 
 def test_replication_key_is_write_date_unless_forced_full_table(logger):
@@ -198,15 +247,22 @@ def test_globs_include_and_exclude(logger):
     ]
 
 
-def test_models_listed_by_name_only_describe_those(logger):
+def test_models_listed_by_name_only_describe_those_and_the_models_their_paths_go_through(
+    logger,
+):
     client = RecordedOdoo()
     specs = discover(client, {"models": ["res.partner", "sale.order"]}, logger)
     assert [spec.name for spec in specs] == ["res_partner", "sale_order"]
-    assert sorted(m for m, method in client.calls if method == "fields_get") == [
-        "ir.model",
-        "res.partner",
-        "sale.order",
-    ]
+    described = [m for m, method in client.calls if method == "fields_get"]
+    checked = [m for m, method in client.calls if method == "check_access_rights"]
+    # ... and the models their related fields are read through (res.partner.country_code is
+    # country_id.code), in one round after the first; the user must be able to read them
+    assert described[:3] == ["ir.model", "res.partner", "sale.order"]
+    assert sorted(described[3:]) == ["procurement.group", "res.company", "res.country"]
+    assert sorted(checked) == ["res.company", "res.country", "res.partner", "sale.order"]
+    full = by_name(discover(RecordedOdoo(), {}, logger))
+    for spec in specs:  # the same kinds as when every model is described
+        assert spec.kinds == full[spec.name].kinds
 
 
 def test_a_glob_matching_nothing_is_reported(logger, caplog):
@@ -224,14 +280,27 @@ def test_include_computed_fields_and_binary_fields(logger):
     }
     partner = discover(RecordedOdoo(), config, logger)[0]
     fields = RECORDED["res.partner"]
-    expected = {n for n, f in fields.items() if f["type"] != "binary"} | {"image_128"}
-    assert set(partner.fields) == expected
+    assert set(partner.fields) == non_binary("res.partner") | {"image_128"}
+    assert partner.unselected == frozenset()  # every computed field selected
     assert partner.schema["properties"]["image_128"]["type"] == ["string", "null"]
     everything = discover(
         RecordedOdoo(), {"models": ["res.partner"], "binary_fields": ["*"]}, logger
     )[0]
-    stored_binary = {n for n, f in fields.items() if f["type"] == "binary" and f["store"]}
-    assert set(everything.fields) == stored_non_binary("res.partner") | stored_binary
+    binary = {n for n, f in fields.items() if f["type"] == "binary"}
+    computed_binary = {n for n in binary if not fields[n]["store"]}
+    assert set(everything.fields) == non_binary("res.partner") | binary
+    assert (
+        everything.unselected - computed_binary
+        == discover(RecordedOdoo(), {"models": ["res.partner"]}, logger)[0].unselected
+    )
+    assert computed_binary <= everything.unselected
+    exact = discover(
+        RecordedOdoo(),
+        {"models": ["res.partner"], "binary_fields": ["res.partner.avatar_128"]},
+        logger,
+    )[0]
+    assert "avatar_128" in exact.fields  # computed, but named: selected
+    assert "avatar_128" not in exact.unselected
 
 
 def test_relation_names_add_a_name_property_per_many2one(logger):
@@ -239,7 +308,7 @@ def test_relation_names_add_a_name_property_per_many2one(logger):
     order = discover(RecordedOdoo(), config, logger)[0]
     many2one = {
         n
-        for n in stored_non_binary("purchase.order")
+        for n in non_binary("purchase.order")
         if RECORDED["purchase.order"][n]["type"] == "many2one"
     }
     derived = {name for name in order.schema["properties"] if name not in order.fields}
@@ -253,7 +322,7 @@ def test_relation_names_add_a_name_property_per_many2one(logger):
 def test_ignore_fields(logger):
     config = {"models": ["res.partner"], "ignore_fields": {"res.partner": ["email", "phone"]}}
     partner = discover(RecordedOdoo(), config, logger)[0]
-    assert set(partner.fields) == stored_non_binary("res.partner") - {"email", "phone"}
+    assert set(partner.fields) == non_binary("res.partner") - {"email", "phone"}
 
 
 def test_named_stream_narrows_model_and_fields(logger):
@@ -282,7 +351,7 @@ def test_named_streams_come_on_top_of_model_streams(logger):
     config = {"models": ["res.country"], "streams": [{"name": "vendors", "model": "res.partner"}]}
     specs = by_name(discover(RecordedOdoo(), config, logger))
     assert sorted(specs) == ["res_country", "vendors"]
-    assert set(specs["vendors"].fields) == stored_non_binary("res.partner")
+    assert set(specs["vendors"].fields) == non_binary("res.partner")
 
 
 def test_named_stream_with_unknown_fields_names_them_and_the_model(logger):
@@ -328,7 +397,10 @@ def test_hotglue_preset_leaves_out_apps_not_installed_with_one_note(logger, capl
     assert specs["invoices_bills"].model == "account.move"
     assert specs["invoice_lines_all"].model == "account.move.line"
     notes = [r.getMessage() for r in caplog.records if "not installed" in r.getMessage()]
-    assert notes == ["Preset streams left out because their app is not installed: bom, bom_lines."]
+    assert notes == [
+        "Preset streams left out because their app is not installed: bom, bom_lines, "
+        "sell_orders_pos, sell_orders_pos_lines."
+    ]
 
 
 def test_a_user_stream_overrides_the_preset_of_the_same_name(logger):
@@ -383,9 +455,15 @@ def test_read_access_is_checked_with_the_method_the_server_has(
         method for _model, method in client.calls if method not in ("fields_get", "search_read")
     ]
     other = ({"has_access", "check_access_rights"} - {expected_method}).pop()
-    assert asked.count(expected_method) == len(candidates)
+    # Every candidate, and the models res.company's related fields go through (account.move for
+    # account_opening_date, ...) before they are classified
+    through = {model for model, method in client.calls if method == expected_method}
+    through -= set(candidates)
+    assert through == {"account.move"}  # recorded; mail.alias.domain is not (fields_get fails)
+    assert asked.count(expected_method) == len(candidates) + len(through)
     first_tried = "has_access" if version[0] >= 18 else "check_access_rights"
-    assert asked.count(other) == (1 if other == first_tried else 0)  # tried once, then never
+    # Tried once by each of the two checkers (the models' and the related paths'), then never
+    assert asked.count(other) == (2 if other == first_tried else 0)
 
 
 def test_default_pool_has_six_threads(logger):
@@ -411,6 +489,8 @@ def test_settings_are_declared_with_title_and_description():
         "exclude_models",
         "streams",
         "use_hotglue_streams",
+        "hotglue_warehouse_ids",
+        "hotglue_all_sell_orders",
         "include_computed_fields",
         "binary_fields",
         "full_sync_streams",
@@ -486,7 +566,7 @@ def test_company_field_is_found_stored_or_related(logger):
     specs = by_name(discover(RecordedOdoo(), {}, logger))
     assert specs["res_partner"].company_field == "company_id"  # stored
     assert specs["product_product"].company_field == "company_id"  # related, not stored
-    assert "company_id" not in specs["product_product"].fields  # filtered on, not read
+    assert specs["product_product"].kinds["company_id"].kind == "related"
     assert specs["res_country"].company_field is None
 
 

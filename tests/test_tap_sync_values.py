@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from singer_run import SingerOutput, discover, parse_messages, run_tap, select_only, tap_command
-from test_tap_sync import admin_call, as_utc, tap_config
+from test_tap_sync import admin_call, as_utc, changed_since, tap_config
 
 DELETED_AT = "_sdc_deleted_at"
 NAME_SUFFIX = "_name"
@@ -101,16 +101,22 @@ def uid(sandbox) -> int:
 
 def fields_get(sandbox, model: str) -> dict[str, dict]:
     """The sandbox's own description of a model's fields."""
-    return sandbox.engine.execute(
-        uid(sandbox), model, "fields_get", [], {"attributes": ["type", "store", "relation"]}
-    )
+    attributes = ["type", "store", "relation", "related", "company_dependent"]
+    return sandbox.engine.execute(uid(sandbox), model, "fields_get", [], {"attributes": attributes})
 
 
 def truth_rows(
-    sandbox, model: str, fields: list[str], *, bin_size: bool = True, domain: list | None = None
+    sandbox,
+    model: str,
+    fields: list[str],
+    *,
+    bin_size: bool = True,
+    domain: list | None = None,
+    context: dict | None = None,
 ) -> dict[int, dict]:
-    """The rows the sandbox holds (archived ones included), as Odoo answers them, by id."""
-    context = {"active_test": False, "bin_size": bin_size}
+    """The rows the sandbox holds (archived ones included), as Odoo answers them, by id
+    (`context`: the tap's, such as allowed_company_ids or lang)."""
+    context = {"active_test": False, "bin_size": bin_size, **(context or {})}
     engine = sandbox.engine
     # search + read: a narrowed search_read (project.tags) refuses `load`; read never does.
     ids = engine.execute(uid(sandbox), model, "search", [domain or []], {"context": context})
@@ -238,6 +244,7 @@ def assert_stream_matches(
     relation_names: bool = False,
     expected_ids: set[int] | None = None,
     covered: Counter | None = None,
+    context: dict | None = None,
 ) -> dict[int, dict]:
     """Every record of `stream` is the sandbox's row, value by value, as the README documents.
 
@@ -250,7 +257,7 @@ def assert_stream_matches(
     problems = schema_problems(schema, fields, relation_names)
     assert not problems, f"{stream}: SCHEMA differs from the type mapping: {problems[:5]}"
     names = [name for name in schema["properties"] if name in fields]
-    truth = truth_rows(sandbox, model, names, bin_size=bin_size)
+    truth = truth_rows(sandbox, model, names, bin_size=bin_size, context=context)
     records = output.records.get(stream, [])
     ids = [record["id"] for record in records]
     assert len(ids) == len(set(ids)), f"{stream}: a row was emitted twice"
@@ -310,9 +317,15 @@ def test_full_sync_of_every_model_holds_exactly_the_sandbox_values(sandbox, full
     for model in models:
         fields = fields_get(sandbox, model)
         stream = stream_of(model)
-        # By default: every stored field but binary ones, nothing computed.
-        stored = {n for n, f in fields.items() if f.get("store") and f["type"] not in BINARY_TYPES}
-        assert set(full_sync.schemas[stream]["properties"]) == stored | {"id", DELETED_AT}, model
+        # By default: every stored, related and company-dependent field but binary ones, no
+        # computed one (a related field ending in a computed one is computed too).
+        plain = {n: f for n, f in fields.items() if f["type"] not in BINARY_TYPES}
+        stored = {n for n, f in plain.items() if f.get("store") or f.get("company_dependent")}
+        computed = {n for n, f in plain.items() if not f.get("related") and n not in stored}
+        properties = set(full_sync.schemas[stream]["properties"])
+        assert properties >= stored | {"id", DELETED_AT}, model
+        assert properties <= set(plain) | {DELETED_AT}, model
+        assert not properties & computed, model
         truth = assert_stream_matches(sandbox, full_sync, stream, model, covered=covered)
         assert truth, f"{model}: the sandbox holds no rows, nothing was compared"
 
@@ -453,7 +466,14 @@ def test_company_ids_reads_those_companies_and_company_less_rows(make_sandbox, m
         kept = {i for i, row in truth.items() if row.get("company_id") in (None, False, 2)}
         if has_company:
             assert kept != set(truth), f"{model}: no row of another company to leave out"
-        assert_stream_matches(sandbox, output, stream_of(model), model, expected_ids=kept)
+        assert_stream_matches(
+            sandbox,
+            output,
+            stream_of(model),
+            model,
+            expected_ids=kept,
+            context={"allowed_company_ids": [2]},  # company 2's credit limits, for one
+        )
     assert any(record["company_id"] == 2 for record in output.records["res_partner"])
 
     reads = [(m, kw.get("context") or {}) for m, method, kw in seen if method in READS]
@@ -631,6 +651,11 @@ def test_a_selected_display_name_is_emitted_when_its_many2one_is_deselected(sand
 # 3. No loss across runs
 
 
+def odoo_time(moment: dt.datetime) -> str:
+    """An aware datetime as Odoo's domains take it (UTC, no zone)."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def frozen_clock(sandbox, moment: dt.datetime) -> None:
     """Set the sandbox's clock (write_date of what it writes, and its HTTP Date) to `moment`."""
     sandbox.engine.clock = lambda: moment
@@ -689,15 +714,13 @@ def test_rows_changed_behind_the_cursor_and_new_rows_are_in_the_next_run(make_sa
     )
 
     second = run_tap(config, state=first.state)
-    partners = truth_rows(sandbox, "res.partner", ["write_date"])
-    since = {i for i, row in partners.items() if as_utc(row["write_date"]) >= bookmark}
+    since = changed_since(sandbox, "res.partner", odoo_time(bookmark))
     assert set(changed) | set(new) <= since
     assert_stream_matches(sandbox, second, "res_partner", "res.partner", expected_ids=since)
     emitted = {record["id"]: record for record in second.records["res_partner"]}
     assert [emitted[i]["ref"] for i in changed] == [f"changed-{n}" for n in range(len(changed))]
     assert {emitted[i]["ref"] for i in new} == {"new-0", "new-1", "new-2"}
-    lines = truth_rows(sandbox, "sale.order.line", ["write_date"])
-    lines_since = {i for i, row in lines.items() if as_utc(row["write_date"]) >= bookmark}
+    lines_since = changed_since(sandbox, "sale.order.line", odoo_time(bookmark))
     assert set(line) <= lines_since
     assert_stream_matches(
         sandbox, second, "sale_order_line", "sale.order.line", expected_ids=lines_since
@@ -746,7 +769,7 @@ def test_rows_changed_during_a_long_run_behind_its_cursor_are_in_the_next_run(ma
     assert [emitted[i]["ref"] for i in changed] == [f"changed-{n}" for n in range(len(changed))]
     partners = truth_rows(sandbox, "res.partner", ["write_date"])
     assert set(first.ids("res_partner")) | set(emitted) == set(partners)
-    since = {i for i, row in partners.items() if as_utc(row["write_date"]) >= bookmark}
+    since = changed_since(sandbox, "res.partner", odoo_time(bookmark))
     assert_stream_matches(sandbox, second, "res_partner", "res.partner", expected_ids=since)
 
 

@@ -23,28 +23,19 @@ from typing import Any
 from singer_sdk import typing as th
 
 from odoo_client import errors
+from tap_odoo.field_kinds import classify_models
 from tap_odoo.model_list import list_models, literal_names
-from tap_odoo.presets import NamedStream, hotglue_streams, major_version
-from tap_odoo.schema import (
-    BINARY_TYPES,
-    RELATION_NAME_SUFFIX,
-    field_schema,
-    relation_name_schema,
+from tap_odoo.presets import PRESET_PROPERTIES, NamedStream, hotglue_streams, major_version
+from tap_odoo.stream_specs import (
+    KEPT_ATTRIBUTES,
+    StreamSpec,
+    model_stream,
+    named_stream,
 )
 
-# Only the attributes the schema and the sync use: full fields_get answers are large.
-FIELD_ATTRIBUTES = [
-    "type",
-    "string",
-    "help",
-    "store",
-    "searchable",
-    "relation",
-    "selection",
-    "required",
-    "readonly",
-]
-REPLICATION_KEY = "write_date"
+# The attributes stream specs keep, and those that tell a non-stored field's kind
+# (field_kinds.py), used once and not kept.
+FIELD_ATTRIBUTES = [*KEPT_ATTRIBUTES, "related", "company_dependent", "depends"]
 # Six: discovery of 700 models at 30 ms a call takes ~8.5 s (four: ~13 s; bench/RESULTS.md), while
 # a pool this size still leaves a hosted Odoo's workers free for its users.
 DEFAULT_MAX_PARALLEL_REQUESTS = 6
@@ -117,18 +108,21 @@ DISCOVERY_PROPERTIES: list[th.Property] = [
         title="Hotglue stream names",
         description=(
             "Add the streams hotglue jobs use (products, customers, sale_orders, invoices_bills, "
-            "...) mapped to their Odoo models and domains. Streams whose app is not installed "
-            "are left out with a note."
+            "...) mapped to their Odoo models and domains, with the fields those jobs read "
+            "selected. Streams whose app is not installed are left out with a note."
         ),
     ),
+    *PRESET_PROPERTIES,
     th.Property(
         "include_computed_fields",
         th.BooleanType,
         default=False,
         title="Include computed fields",
         description=(
-            "Also emit non-stored computed fields. Odoo computes them in Python on every read: "
-            "slow, and they cannot be filtered or sorted on."
+            "Select every computed (non-stored, non-related, not company-dependent) field by "
+            "default. They are always in the catalog, unselected: select the ones you want. Odoo "
+            "computes them in Python on every read (slow), and their values change without "
+            "write_date changing (see README, Field kinds)."
         ),
     ),
     th.Property(
@@ -179,21 +173,6 @@ DISCOVERY_PROPERTIES: list[th.Property] = [
 
 
 @dataclass(frozen=True)
-class StreamSpec:
-    """What the tap needs to read one stream: model, schema, fields to request, domain, key."""
-
-    name: str
-    model: str
-    schema: dict
-    fields: dict[str, dict]
-    domain: list
-    replication_key: str | None
-    description: str
-    key_properties: tuple = ("id",)
-    company_field: str | None = None  # the model's company many2one, whether this stream reads it
-
-
-@dataclass(frozen=True)
 class _Settings:
     """The discovery settings, read once with their defaults."""
 
@@ -207,6 +186,7 @@ class _Settings:
     relation_names: bool
     max_parallel: int
     ignore_fields: Mapping[str, Sequence[str]]
+    preset_filters: Mapping[str, Any]  # hotglue_warehouse_ids, hotglue_all_sell_orders
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> _Settings:
@@ -224,6 +204,10 @@ class _Settings:
                 1, int(config.get("max_parallel_requests") or DEFAULT_MAX_PARALLEL_REQUESTS)
             ),
             ignore_fields=_json_text(config.get("ignore_fields")) or {},
+            preset_filters={
+                key: _json_text(config.get(key))
+                for key in ("hotglue_warehouse_ids", "hotglue_all_sell_orders")
+            },
         )
 
 
@@ -305,11 +289,18 @@ def discover(
             len(failed),
             "; ".join(f"{model} ({reason})" for model, reason in sorted(failed.items())),
         )
+    kinds = classify_models(
+        described,
+        wanted,
+        _fields_of_model(client),
+        settings.max_parallel,
+        undescribed=[*unreadable, *failed],
+    )
 
     specs: dict[str, StreamSpec] = {}
     for model in model_streams:
         if model in described:
-            spec = _model_stream(model, labels[model], described[model], settings)
+            spec = model_stream(model, labels[model], described[model], kinds[model], settings)
             if spec.name in specs:
                 logger.warning(
                     "Models '%s' and '%s' both make stream '%s': keeping '%s'; declare the "
@@ -323,15 +314,16 @@ def discover(
             specs[spec.name] = spec
     for stream in named:
         if stream.model in described:
-            specs[stream.name] = _named_stream(
-                stream, labels[stream.model], described[stream.model], settings
+            specs[stream.name] = named_stream(
+                stream, labels[stream.model], described[stream.model], kinds[stream.model], settings
             )
     return [specs[name] for name in sorted(specs)]
 
 
 def referenced_first(specs: Sequence[StreamSpec]) -> list[StreamSpec]:
-    """The specs ordered so that a stream comes after the streams its many2one fields point to
-    (res_partner before account_move before account_move_line); by name where nothing decides.
+    """The specs ordered so that a stream comes after the streams its many2one fields (selected
+    by default) point to (res_partner before account_move before account_move_line); by name
+    where nothing decides.
     A cycle (res_company <-> res_partner) is broken at the stream with the fewest unmet ones."""
     by_model: dict[str, list[StreamSpec]] = {}
     for spec in specs:
@@ -339,8 +331,8 @@ def referenced_first(specs: Sequence[StreamSpec]) -> list[StreamSpec]:
     needs = {
         spec.name: {
             other.name
-            for field in spec.fields.values()
-            if field.get("type") == "many2one"
+            for name, field in spec.fields.items()
+            if field.get("type") == "many2one" and name not in spec.unselected
             for other in by_model.get(field.get("relation") or "", ())
             if other.name != spec.name
         }
@@ -357,11 +349,6 @@ def referenced_first(specs: Sequence[StreamSpec]) -> list[StreamSpec]:
         done.add(ready.name)
         waiting.remove(ready)
     return ordered
-
-
-def stream_name(model: str) -> str:
-    """The stream name of a model: dots become underscores (`res.partner` -> `res_partner`)."""
-    return model.replace(".", "_")
 
 
 # Listing and selecting models
@@ -403,7 +390,8 @@ def _named_with_presets(settings: _Settings, client: Any) -> list[NamedStream]:
     streams: dict[str, NamedStream] = {}
     if settings.presets:
         version = getattr(client, "server_version_info", None)
-        streams.update((preset.name, preset) for preset in hotglue_streams(version))
+        presets = hotglue_streams(version, settings.preset_filters)
+        streams.update((preset.name, preset) for preset in presets)
     streams.update((stream.name, stream) for stream in settings.named)  # the user's win
     return list(streams.values())
 
@@ -535,122 +523,21 @@ def _first_line(error: errors.OdooError) -> str:
 # Building streams
 
 
-def _model_stream(model: str, label: str, fields: dict, settings: _Settings) -> StreamSpec:
-    kept = {
-        name: _kept_attributes(field)
-        for name, field in fields.items()
-        if _wanted_by_default(model, name, field, settings)
-    }
-    name = stream_name(model)
-    replication_key = _default_replication_key(fields)
-    return _spec(name, model, label, kept, [], replication_key, settings, _company_field(fields))
+def _fields_of_model(client: Any):
+    """`fields_get` of a model a related path goes through; None when it cannot be described or
+    the user may not read it (Odoo refuses a domain through it), as `_describe_models` leaves
+    such models out. fields_get first: a model that is not there fails there, before the
+    access check learns which method the server has."""
+    can_read = ReadAccessChecker(client)
 
+    def describe(model: str) -> dict | None:
+        try:
+            fields = client.fields_get(model, attributes=FIELD_ATTRIBUTES)
+            return fields if can_read(model) else None
+        except errors.OdooError:
+            return None
 
-def _named_stream(stream: NamedStream, label: str, fields: dict, settings: _Settings) -> StreamSpec:
-    replication_key = stream.replication_key or _default_replication_key(fields)
-    if stream.replication_key:
-        _check_replication_key(stream, fields)
-    if stream.fields is None:
-        kept = {
-            name: _kept_attributes(field)
-            for name, field in fields.items()
-            if _wanted_by_default(stream.model, name, field, settings)
-        }
-    else:
-        unknown = [name for name in stream.fields if name not in fields]
-        if unknown:
-            raise errors.ConfigurationError(
-                f"Stream '{stream.name}': model '{stream.model}' has no field(s) "
-                f"{', '.join(repr(name) for name in unknown)} (or this user may not read them).",
-                setting="streams",
-            )
-        ignored = set(settings.ignore_fields.get(stream.model, ()))
-        chosen = {"id", *stream.fields} - ignored
-        if replication_key:
-            chosen.add(replication_key)
-        kept = {name: _kept_attributes(fields[name]) for name in fields if name in chosen}
-    domain = list(stream.domain)
-    company = _company_field(fields)
-    return _spec(stream.name, stream.model, label, kept, domain, replication_key, settings, company)
-
-
-def _company_field(fields: Mapping[str, dict]) -> str | None:
-    """`company_id` when the model has a searchable many2one of that name to res.company (stored,
-    or related as on product.product), so `company_ids` can filter on it."""
-    field = fields.get("company_id") or {}
-    is_company = field.get("type") == "many2one" and field.get("relation") == "res.company"
-    return "company_id" if is_company and (field.get("store") or field.get("searchable")) else None
-
-
-def _spec(
-    name: str,
-    model: str,
-    label: str,
-    fields: dict[str, dict],
-    domain: list,
-    replication_key: str | None,
-    settings: _Settings,
-    company_field: str | None,
-) -> StreamSpec:
-    fields.setdefault("id", {"type": "integer", "string": "ID", "store": True})
-    ordered = {"id": fields["id"], **{k: fields[k] for k in sorted(fields) if k != "id"}}
-    return StreamSpec(
-        name=name,
-        model=model,
-        schema=_stream_schema(ordered, settings.relation_names),
-        fields=ordered,
-        domain=domain,
-        replication_key=None if name in settings.full_sync else replication_key,
-        description=label,
-        company_field=company_field,
-    )
-
-
-def _stream_schema(fields: Mapping[str, dict], relation_names: bool) -> dict:
-    properties: dict[str, dict] = {}
-    for name, field in fields.items():
-        properties[name] = field_schema(name, field)
-    if relation_names:
-        for name, field in fields.items():
-            derived = name + RELATION_NAME_SUFFIX
-            if field.get("type") == "many2one" and derived not in properties:
-                properties[derived] = relation_name_schema(field)
-    return {"type": "object", "properties": properties}
-
-
-def _wanted_by_default(model: str, name: str, field: dict, settings: _Settings) -> bool:
-    if name == "id":
-        return True
-    if name in settings.ignore_fields.get(model, ()):
-        return False
-    key = f"{model}.{name}"
-    if field.get("type") in BINARY_TYPES:
-        if key in settings.binary_fields:  # named exactly: wanted even when computed
-            return True
-        if not _matches(key, settings.binary_fields):
-            return False
-    return bool(field.get("store")) or settings.include_computed
-
-
-def _kept_attributes(field: Mapping[str, Any]) -> dict:
-    return {key: field[key] for key in FIELD_ATTRIBUTES if key in field}
-
-
-def _default_replication_key(fields: Mapping[str, dict]) -> str | None:
-    write_date = fields.get(REPLICATION_KEY)
-    if write_date and write_date.get("store"):
-        return REPLICATION_KEY
-    return None
-
-
-def _check_replication_key(stream: NamedStream, fields: Mapping[str, dict]) -> None:
-    field = fields.get(stream.replication_key or "")
-    if not field or field.get("type") not in ("date", "datetime") or not field.get("store"):
-        raise errors.ConfigurationError(
-            f"Stream '{stream.name}': replication_key '{stream.replication_key}' must be a "
-            f"stored date or datetime field of '{stream.model}'.",
-            setting="streams",
-        )
+    return describe
 
 
 # Reading settings

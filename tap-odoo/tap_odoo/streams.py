@@ -26,6 +26,7 @@ from singer_sdk.singerlib import RecordMessage
 
 from odoo_client import RowsPage, errors, stopping
 from tap_odoo.deletions import pack_ranges, read_all_ids, to_ranges, unpack_ranges, vanished
+from tap_odoo.field_kinds import CHANGE_MARKER, change_domain, per_company, tracked_via, untracked
 from tap_odoo.isolation import MAX_PROBES_PER_STREAM, FieldIsolation, FieldIsolationError
 from tap_odoo.output import PageBufferedWriter, record_envelope_end, record_prefix
 from tap_odoo.paging import OFFSET, PageReader
@@ -34,7 +35,7 @@ from tap_odoo.schema import RELATION_NAME_SUFFIX, make_normalizer
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, Record
 
-    from tap_odoo.discovery import StreamSpec
+    from tap_odoo.stream_specs import StreamSpec
     from tap_odoo.tap import TapOdoo
 
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
@@ -102,6 +103,29 @@ class OdooStream(Stream):
         entry = super()._singer_catalog_entry
         entry.table = self.spec.model  # where `--catalog` finds the model again
         return entry
+
+    @property
+    def metadata(self):
+        """The SDK's metadata; when this tap builds it (no input catalog), each property says
+        whether it is selected by default: computed fields are not (field_kinds.py)."""
+        built = self._metadata is not None
+        metadata = super().metadata
+        catalog = self._tap_input_catalog
+        if built or (catalog is not None and catalog.get_stream(self.tap_stream_id)):
+            return metadata
+        for breadcrumb, entry in metadata.items():
+            if len(breadcrumb) == 2 and entry.inclusion != entry.InclusionType.AUTOMATIC:
+                entry.selected_by_default = breadcrumb[1] not in self.spec.unselected
+        return metadata
+
+    def apply_catalog(self, catalog) -> None:
+        """The SDK's, plus: a stream the catalog sets to FULL_TABLE (Meltano's
+        `metadata: {<stream>: {replication-method: FULL_TABLE}}`) or that `full_sync_streams`
+        names is read in full, whatever replication key the catalog names."""
+        super().apply_catalog(catalog)
+        full_sync = self.name in (self.config.get("full_sync_streams") or [])
+        if full_sync or str(self.forced_replication_method or "").upper() == "FULL_TABLE":
+            self.replication_key = None
 
     # What to read
 
@@ -281,12 +305,48 @@ class OdooStream(Stream):
             " ".join(str(error).split()),
         )
 
+    def _changed_since(self, since: dt.datetime) -> list:
+        """The domain of rows changed since `since`: `write_date >= since`, OR-ed with the
+        `write_date` of the rows that selected related fields are read through (a renamed
+        template changes its variants' name, not their write_date)."""
+        bound = to_odoo_datetime(since)
+        via = ()
+        if self.replication_key == CHANGE_MARKER:
+            via = tracked_via(self.spec.kinds, self._requested_fields())
+        return change_domain(self.replication_key or CHANGE_MARKER, bound, via)
+
+    def _explain_field_kinds(self) -> None:
+        """Warn once per run when an incremental read cannot see some selected fields change;
+        say which company the company-dependent values are read for when several are allowed."""
+        requested = self._requested_fields()
+        blind = untracked(self.spec.kinds, requested)
+        if self.replication_key and blind:
+            self.logger.warning(
+                "Stream '%s' reads computed fields whose changes leave write_date as it is (%s): "
+                "an incremental run misses rows where only they changed. To read the stream in "
+                "full every run, list it in full_sync_streams (or set its replication-method "
+                "to FULL_TABLE), or deselect these fields.",
+                self.name,
+                ", ".join(blind),
+            )
+        companies = list(self._tap_odoo.client.settings.company_ids)  # parsed as the client does
+        per_company_fields = per_company(self.spec.kinds, requested)
+        if len(companies) > 1 and per_company_fields:
+            self.logger.info(
+                "Stream '%s': company-dependent fields (%s) hold the values of company %s, the "
+                "first of company_ids; run once per company for each company's values.",
+                self.name,
+                ", ".join(per_company_fields),
+                companies[0],
+            )
+
     def get_records(self, context: Context | None) -> t.Iterable[Record]:
         """Read the model page by page, saving a resume point after each page."""
         since, after_id, run_started = self._start()
         domain = self._base_domain()
         if since is not None and self.replication_key:
-            domain.append((self.replication_key, ">=", to_odoo_datetime(since)))
+            domain += self._changed_since(since)
+        self._explain_field_kinds()
 
         client = self._tap_odoo.client
         retries_before = client.retries

@@ -193,7 +193,7 @@ class DomainCompiler:
             if right is False or right is None:
                 return "1"
             operator = "="
-        if not field.store:
+        if not field.store or field.company_dependent:
             return self._non_stored(model, field, path, operator, right, leaf, params)
         comodel = self.models.get(field.relation or "")
         if len(path) > 1:
@@ -274,6 +274,7 @@ class DomainCompiler:
             if rec.store:
                 return self._field_condition(model, rec, [rec.name], operator, right, leaf, params)
         # Odoo 17 logs "Non-stored field ... cannot be searched." and ignores the condition.
+        # Conditions on company-dependent fields (searchable in Odoo) are ignored here too.
         return "1"
 
     def _x2many_in(

@@ -36,7 +36,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from . import business, generator, integration, model_selector
+from . import (
+    business,
+    company_values,
+    generator,
+    integration,
+    model_selector,
+    translations,
+)
 from .env import CLASSIC, Env, normalize_ids
 from .exceptions import (
     ACCESS_ERROR,
@@ -63,7 +70,7 @@ from .versions import (
 
 NOT_FOUND = "werkzeug.exceptions.NotFound"
 UNPROCESSABLE = "werkzeug.exceptions.UnprocessableEntity"
-INSTALLED_LANGS = ("en_US",)
+INSTALLED_LANGS = ("en_US", "fr_FR")
 RECORD_METHODS = {"read", "write", "unlink", "copy", "exists", "has_access", "check_access"}
 MODEL_METHODS = {
     "search",
@@ -279,6 +286,8 @@ class Engine:
         self.orm = Orm(self.models, self.storage, self.security, self.version)
         for model in self.models.values():
             self.storage.create_model(model)
+        company_values.ensure_table(self.storage)
+        translations.ensure_table(self.storage)
         self.storage.execute(
             "CREATE UNIQUE INDEX IF NOT EXISTS ir_model_data_module_name_uniq_index "
             "ON ir_model_data (module, name)"

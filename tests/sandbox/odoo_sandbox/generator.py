@@ -14,6 +14,7 @@ from .bulk import ANCHOR, Stamps
 from .seed_base import seed_base_data
 from .seed_contacts import seed_partners, seed_products
 from .seed_documents import seed_invoice_report, seed_moves, seed_orders, seed_stock
+from .seed_kinds import seed_field_kinds
 from .values import db_timestamp
 
 if TYPE_CHECKING:
@@ -54,4 +55,5 @@ def generate(engine: Engine, scale: int = 1, seed: int = 42) -> None:
         count = sizes[model.replace(".", "_") + "s"]
         seed_orders(engine, rng, stamps(count), products, model, count)
     seed_stock(engine, rng, base, products)
+    seed_field_kinds(engine, base, products)
     seed_invoice_report(engine)

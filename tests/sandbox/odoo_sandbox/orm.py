@@ -11,7 +11,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from . import business
+from . import business, company_values, translations
 from .domain import DomainCompiler
 from .env import Env, missing_error
 from .exceptions import VALUE_ERROR, OdooServerException
@@ -198,6 +198,7 @@ class Orm(Reader, Relations):
                 )
             prepared = business.prepare_create(self, env, model, dict(given))
             vals = {**self.defaults(env, model, prepared), **prepared}
+            per_company = company_values.pop_values(model, vals)
             columns, relations = self.split_vals(model, vals)
             business.check_required(self, model, columns)
             stamp = {
@@ -214,6 +215,7 @@ class Orm(Reader, Relations):
                 new_id = self.storage.insert(model.table, columns)
             except sqlite3.IntegrityError as exc:
                 raise business.integrity_error(model, columns, exc) from None
+            company_values.write_values(self, env, model, [new_id], per_company)
             for fname, commands in relations.items():
                 self.apply_commands(nested, model, new_id, model.fields[fname], commands)
             ids.append(new_id)
@@ -238,6 +240,9 @@ class Orm(Reader, Relations):
         if check:
             self.ensure_exist(env, model, ids)
             business.check_write(self, env, model, ids, vals)
+        vals = dict(vals)
+        per_company = company_values.pop_values(model, vals)
+        translated = translations.pop_values(env, model, vals)
         columns, relations = self.split_vals(model, vals)
         for key, value in (("write_uid", env.uid), ("write_date", env.timestamp)):
             if key in model.fields and model.fields[key].is_column:
@@ -246,6 +251,8 @@ class Orm(Reader, Relations):
             self.storage.update(model.table, ids, columns)
         except sqlite3.IntegrityError as exc:
             raise business.integrity_error(model, columns, exc) from None
+        company_values.write_values(self, env, model, ids, per_company)
+        translations.write_values(self.storage, env, model, ids, translated)
         for fname, commands in relations.items():
             for rid in ids:
                 self.apply_commands(nested, model, rid, model.fields[fname], commands)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import business
+from . import business, company_values, computed, translations
 from .env import CLASSIC, Env
 from .registry import Field, Model
 from .storage import chunks, quote
@@ -98,6 +98,7 @@ class Reader:
             return []
         classic = load == CLASSIC
         bin_size = bool(env.context.get("bin_size"))
+        lang = translations.target_lang(env)
         position = {c: i + 1 for i, c in enumerate(columns)}
         stored = list(zip(*rows, strict=True))
         ids = list(stored[0])
@@ -111,7 +112,10 @@ class Reader:
                     names = self.display_names(env, comodel, {v for v in values if v})
                     converted.append([[v, names.get(v, "")] if v else False for v in values])
                 else:
-                    converted.append(convert_column(fld, values, bin_size))
+                    values = convert_column(fld, values, bin_size)
+                    if lang and translations.is_translated(fld):
+                        values = translations.overlay(self.storage, model, fld, ids, values, lang)
+                    converted.append(values)
             else:
                 by_id = self.computed_values(env, model, fld, ids, classic)
                 converted.append([by_id[i] for i in ids])
@@ -121,7 +125,14 @@ class Reader:
     def computed_values(
         self, env: Env, model: Model, fld: Field, ids: list[int], classic: bool
     ) -> dict[int, Any]:
-        """Values of a field that has no column: x2many, display_name, related, or empty."""
+        """Values of a field that has no column: x2many, display_name, company-dependent,
+        computed, related, or empty."""
+        if fld.company_dependent:
+            return company_values.read_values(self, env, model, fld, ids, classic)
+        if fld.type == "one2many" and fld.related and not fld.store:  # product.seller_ids
+            values = self.related_values(env, model, fld.related.split("."), ids, classic)
+            if values is not None:
+                return values
         if fld.type == "one2many":
             return self._one2many_values(env, model, fld, ids)
         if fld.type == "many2many" and fld.store:
@@ -135,6 +146,8 @@ class Reader:
             values = convert_column(model.fields["write_date"], [stamps.get(i) for i in ids], False)
             return dict(zip(ids, values, strict=True))
         special = business.computed_values(self, model, fld.name, ids)
+        if special is None:
+            special = computed.computed_values(self, env, model, fld.name, ids)
         if special is not None:
             return special
         if fld.related:

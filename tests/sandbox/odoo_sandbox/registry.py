@@ -17,6 +17,10 @@ from typing import Any
 RECORDINGS = Path(__file__).parent / "recordings"
 
 RELATIONAL = ("many2one", "one2many", "many2many")
+# Company-dependent fields (`company_dependent: true`, a value per company) live in `ir.property` up
+# to Odoo 17 (`store: false` in fields_get) and in a column per field from Odoo 18 (`store: true`).
+# The sandbox keeps their values per company in one table whatever the version (company_values.py).
+COMPANY_DEPENDENT_STORED_SINCE = 18
 MAGIC_FIELDS = ("create_date", "create_uid", "write_date", "write_uid")
 # Types whose value lives in a column of the model's table.
 COLUMN_TYPES = {
@@ -52,10 +56,11 @@ class Field:
     relation_field: str | None = None
     related: str | None = None
     groups: str | None = None
+    company_dependent: bool = False
 
     @property
     def is_column(self) -> bool:
-        return self.store and self.type in COLUMN_TYPES
+        return self.store and self.type in COLUMN_TYPES and not self.company_dependent
 
     @property
     def sql_type(self) -> str:
@@ -163,9 +168,19 @@ def _recorded_fields(model: str, version: int) -> dict | None:
     if not path.exists():
         return None
     fields = copy.deepcopy(_load_json(str(path)))
+    return {name: as_version_attrs(attrs, version) for name, attrs in fields.items()}
+
+
+def as_version_attrs(attrs: dict, version: int) -> dict:
+    """Odoo 17 field attributes (the recordings) as another version answers them: the one place
+    where attributes change with the version."""
+    out = dict(attrs)
+    if out.get("company_dependent"):
+        stored = version >= COMPANY_DEPENDENT_STORED_SINCE
+        out["store"] = out["sortable"] = stored  # as the recorded Odoo 19 res.partner shows
     if version >= 19:
-        fields = {name: as_odoo19_attrs(attrs) for name, attrs in fields.items()}
-    return fields
+        out = as_odoo19_attrs(out)
+    return out
 
 
 def as_odoo19_attrs(attrs: dict) -> dict:
@@ -352,6 +367,7 @@ def _make_field(name: str, attrs: dict) -> Field:
         relation_field=attrs.get("relation_field"),
         related=attrs.get("related") if isinstance(attrs.get("related"), str) else None,
         groups=attrs.get("groups"),
+        company_dependent=bool(attrs.get("company_dependent")),
     )
 
 
