@@ -142,14 +142,16 @@ def test_a_run_killed_between_create_and_bookkeeping_duplicates_nothing(
     # The invoices' create is held: the target is killed while it waits for the answer; Odoo
     # then finishes the create (as it does for a client gone mid-request), so the invoices
     # exist but the killed run recorded nothing about them (no external id, no after action).
-    sandbox.faults.fail_next("hang", count=1, retry_after=120, when="account.move.create")
+    sandbox.faults.fail_next("block_after", count=1, when="account.move.create")
     command = [str(BIN / "target-odoo"), "--config", str(config_path)]
     with (DATA / "unified.singer").open() as singer:
         target = subprocess.Popen(
             command, stdin=singer, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            _wait(lambda: sandbox.stats.snapshot()["faults"].get("hang", 0) >= 1, "the create")
+            _wait(
+                lambda: sandbox.stats.snapshot()["faults"].get("block_after", 0) >= 1, "the create"
+            )
         finally:
             os.kill(target.pid, signal.SIGKILL)
             target.wait(timeout=30)

@@ -53,7 +53,8 @@ class OdooClient:
             timeout=settings.timeout,
             verify_ssl=settings.verify_ssl,
             user_agent=settings.user_agent,
-            pool_size=max(settings.max_parallel_requests, 4),
+            # Discovery sends up to its own pool (6 by default) at once, prefetch one more.
+            pool_size=max(settings.max_parallel_requests, 8),
         )
         self._retry = RetryPolicy(
             max_retries=settings.max_retries,
