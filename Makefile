@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := -e ./odoo-client -e ./tap-odoo -e ./target-odoo -e ./tests/sandbox
-DEV_TOOLS := "meltano>=4,<5" "pytest>=8" "ruff==0.17.6" "duckdb==1.2.2" "psutil>=5"
+# meltano[postgres]: psycopg, for a system database on PostgreSQL (MELTANO_DATABASE_URI)
+DEV_TOOLS := "meltano[postgres]>=4,<5" "pytest>=8" "ruff==0.17.6" "duckdb==1.2.2" "psutil>=5"
 
 .PHONY: setup demo test lint format clean
 
