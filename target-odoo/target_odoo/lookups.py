@@ -342,15 +342,19 @@ class LookupResolver:
                 error = refused
             else:
                 return ours
-            holder = self._holders(model, [name]).get(name)
-            if holder is None:
-                break  # not taken: recording failed for another reason
-            if holder == ours:
-                return ours  # recorded after all (an answer lost on the way)
-            if self._active(model, {holder}):
-                self._drop_ours(model, ours, holder)
-                return holder
-            self._free_claim(model, name, holder)  # its record was archived or deleted since
+            try:
+                holder = self._holders(model, [name]).get(name)
+                if holder is None:
+                    break  # not taken: recording failed for another reason
+                if holder == ours:
+                    return ours  # recorded after all (an answer lost on the way)
+                if self._active(model, {holder}):
+                    self._drop_ours(model, ours, holder)
+                    return holder
+                self._free_claim(model, name, holder)  # its record was archived or deleted since
+            except OdooError as unreadable:
+                error = unreadable
+                break
         _log.warning(
             "%s id %s, created by a lookup, could not be claimed by the external id %s.%s (%s): "
             "another target creating the same record at this moment would keep its own",
