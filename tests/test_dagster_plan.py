@@ -11,9 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, build_schedule_context
+from test_tap_stop import wait_until
 
 from odoo_dagster import meltano
 from odoo_dagster.cli import suggest_cuts
@@ -223,6 +225,27 @@ def test_a_failed_step_says_its_exit_code_and_last_lines(tmp_path) -> None:
     assert failed.value.returncode == 7
     assert "exited 7; its last lines:" in str(failed.value)
     assert "res_partner                      ok" in failed.value.tail[-1]
+
+
+def test_an_interrupted_step_leaves_no_process_of_its_meltano_behind(tmp_path) -> None:
+    """meltano, its tap and its loader: the whole process group goes."""
+    pids = tmp_path / "pids"
+    script = f"sleep 300 & echo $! > {pids}; trap '' TERM; sleep 300"  # meltano ignoring TERM
+    process = subprocess.Popen(["sh", "-c", script], start_new_session=True)
+    wait_until(lambda: pids.exists() and pids.read_text().strip(), "the child started")
+    child = int(pids.read_text())
+
+    meltano._stop(process, wait=0.5)
+
+    assert process.returncode is not None
+    wait_until(lambda: dead(child), "the child of the stand-in meltano is gone")
+
+
+def dead(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE  # killed, not yet reaped
+    except psutil.NoSuchProcess:
+        return True
 
 
 def test_bounds_split_the_rows_evenly(sandbox) -> None:

@@ -9,8 +9,10 @@ prepare step runs alone, in the project's folder, and may install missing plugin
 
 Its output goes on to this process's stderr (Dagster keeps it as the step's log) and the last
 lines are kept for the failure message. tap-odoo's summary table gives the rows and deletions
-per stream. A stop (Dagster terminating the run) sends SIGTERM to meltano, which stops the tap
-(it writes its last state, exit 143) and marks its job ended in the system database.
+per stream. meltano runs in a process group of its own with its tap and loader: a stop (Dagster
+terminating the run) sends SIGTERM to the group, as Ctrl-C in a terminal would (the tap writes
+its last state and exits 143, meltano marks its job ended), and SIGKILL to whatever is left of
+it after STOP_WAIT seconds or once meltano has ended. Nothing of a step outlives it.
 """
 
 from __future__ import annotations
@@ -136,6 +138,7 @@ def _run(
         stderr=subprocess.STDOUT,
         text=True,
         errors="replace",
+        start_new_session=True,  # its own process group: meltano, the tap, the loader
     )
     try:
         assert process.stdout is not None
@@ -154,13 +157,17 @@ def _run(
     return result
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """If meltano still runs (this step was interrupted), SIGTERM it and wait for it to end."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_WAIT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def _stop(process: subprocess.Popen, wait: float = STOP_WAIT) -> None:
+    """If meltano still runs (this step was interrupted): SIGTERM to its process group, then
+    SIGKILL to what is left of the group once meltano ended or after `wait` seconds."""
+    if process.poll() is None:
+        _signal_group(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=wait)
+    _signal_group(process.pid, signal.SIGKILL)  # a tap or loader left behind, if any
+    process.wait()
+
+
+def _signal_group(group: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signum)
