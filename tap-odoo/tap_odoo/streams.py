@@ -25,6 +25,7 @@ from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
 
 from odoo_client import RowsPage, errors, stopping
+from tap_odoo import id_ranges
 from tap_odoo.deletions import pack_ranges, read_all_ids, to_ranges, unpack_ranges, vanished
 from tap_odoo.field_kinds import CHANGE_MARKER, change_domain, per_company, tracked_via, untracked
 from tap_odoo.isolation import MAX_PROBES_PER_STREAM, FieldIsolation, FieldIsolationError
@@ -80,6 +81,7 @@ class OdooStream(Stream):
         self.primary_keys = list(spec.key_properties)
         full_table = spec.name in (tap.config.get("full_sync_streams") or [])
         self.replication_key = None if full_table else spec.replication_key
+        self.id_range = id_ranges.stream_id_range(tap.config, spec.name)
         self._tap_odoo = tap
         self.skipped_fields: set[str] = set(tap.config.get("ignore_fields", {}).get(spec.model, []))
         self._isolation = FieldIsolation(spec.model)
@@ -176,6 +178,7 @@ class OdooStream(Stream):
         config = self.config
         domain = list(self.spec.domain)
         domain += (config.get("stream_domains") or {}).get(self.name, [])
+        domain += id_ranges.id_range_domain(self.id_range)
         company_ids = config.get("company_ids")
         company = self.spec.company_field
         if company_ids and company:
@@ -342,6 +345,9 @@ class OdooStream(Stream):
 
     def get_records(self, context: Context | None) -> t.Iterable[Record]:
         """Read the model page by page, saving a resume point after each page."""
+        id_ranges.check_state_range(self.stream_state, self.id_range, self.name)
+        if self.id_range is not None:
+            self.stream_state[id_ranges.STATE_KEY] = id_ranges.saved_range(self.id_range)
         since, after_id, run_started = self._start()
         domain = self._base_domain()
         if since is not None and self.replication_key:

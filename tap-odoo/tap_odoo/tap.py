@@ -78,6 +78,17 @@ SYNC_PROPERTIES = [
         examples=[{"res_partner": [["is_company", "=", True]]}],
     ),
     th.Property(
+        "id_ranges",
+        th.ObjectType(additional_properties=th.ArrayType(th.AnyType())),
+        title="Id range per stream",
+        description=(
+            "Stream name -> [first id, end id]: read only the rows with first <= id < end (null: "
+            "no bound). Partitions of a big stream read at once by separate runs, each with a "
+            "state of its own; the state keeps its range and a run with another range stops."
+        ),
+        examples=[{"account_move_line": [250000, 500000]}],
+    ),
+    th.Property(
         "detect_deletions",
         th.BooleanType,
         default=True,

@@ -1,7 +1,15 @@
-"""Turn source values into many2one / many2many ids: batched per model and field, cached per run."""
+"""Turn source values into many2one / many2many ids: batched per model and field, cached per run.
+
+A record a lookup creates (a vendor named on a bill) is claimed by an external id made from its
+create values, in module `<namespace>_lookup`. Two targets writing into one Odoo at once (the
+partitions of one extraction) may both look for "ACME", find nothing and both create it; Odoo
+keeps external ids unique, so only one claim is recorded. The other target deletes the record it
+created and uses the claimed one, which is the one every later lookup by name finds too.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import Counter, defaultdict
@@ -22,6 +30,9 @@ from target_odoo.rights import is_access_rights_refusal, rights_message
 
 _log = logging.getLogger("target_odoo.lookups")
 EMPTIED_WARNINGS = 20  # per lookup label: the first ones are named, later ones only counted
+CLAIM_MODULE_SUFFIX = "_lookup"  # claims live apart from the records' own external ids
+# A claim held by a record since archived or deleted is removed and claimed again, once.
+CLAIM_ROUNDS = 2
 
 # Lookups see what Odoo's UI offers: active records only, whatever `include_archived` (a tap
 # setting) puts in the connection's context. Archived matches are looked for only to say so.
@@ -54,6 +65,12 @@ class LookupRequest:
         return ", ".join(tried)
 
 
+def claim_name(model: str, create_values: dict[str, Any]) -> str:
+    """The external id name that claims the record created from `create_values`."""
+    text = json.dumps([model, create_values], sort_keys=True, default=str)
+    return f"{model.replace('.', '_')}_{hashlib.sha1(text.encode()).hexdigest()[:20]}"
+
+
 def _match_target(match: Match) -> str:
     return (
         "xmlid:" + ",".join(match.external_id_streams) if match.external_id_streams else match.field
@@ -66,9 +83,11 @@ class LookupResolver:
     def __init__(self, client: Any, external_ids: ExternalIds, *, dry_run: bool = False) -> None:
         self.client = client
         self.external_ids = external_ids
+        self.claims = ExternalIds(client, external_ids.namespace + CLAIM_MODULE_SUFFIX)
         self.dry_run = dry_run
         self._found: dict[tuple, int] = {}
         self._inactive: dict[tuple, int] = {}  # matches found only among archived records
+        self._taken_over: set[int] = set()  # records other targets created while we did
         self.emptied: Counter[str] = Counter()  # values given but matching nothing, left empty
 
     def resolve(self, requests: list[LookupRequest], *, create: bool = True) -> None:
@@ -265,7 +284,9 @@ class LookupResolver:
         for same in to_create.values():
             by_model[same[0].rule.model].append(same)
         for model, groups in by_model.items():
-            self._create_groups(model, groups)
+            unclaimed = self._unclaimed(model, groups)
+            if unclaimed:
+                self._create_groups(model, unclaimed)
 
     def _create_groups(self, model: str, groups: list[list[LookupRequest]]) -> None:
         """One create for all missing records; Odoo refusing it, one by one to isolate."""
@@ -296,11 +317,142 @@ class LookupResolver:
                     request.error = f"{request.label}: creating the {model} failed: {reason}"
                     request.done = True
                 return
+            ids = self._settle(model, groups, ids)  # type: ignore[arg-type]
         for res_id, same in zip(ids, groups, strict=True):
             for request in same:
-                request.result, request.created, request.done = res_id, True, True
+                request.result, request.done = res_id, True
+                request.created = res_id not in self._taken_over
                 if res_id is not None:
                     self._remember(request, res_id)
+
+    # Claims: one record per set of create values, whichever target created it first
+
+    def _unclaimed(
+        self, model: str, groups: list[list[LookupRequest]]
+    ) -> list[list[LookupRequest]]:
+        """The groups no active record claims yet; the others get the claiming record (one
+        created by an earlier run, or by another target since our lookup, then renamed)."""
+        names = [claim_name(model, same[0].create_values or {}) for same in groups]
+        try:
+            held = self._holders(model, names)
+            active = self._active(model, set(held.values()))
+        except OdooError as error:  # only a shortcut: creating settles the claims anyway
+            _log.debug("reading the claims of %s: %s", model, error)
+            return groups
+        rest = []
+        for name, same in zip(names, groups, strict=True):
+            holder = held.get(name)
+            if holder not in active:
+                rest.append(same)
+                continue
+            for request in same:
+                request.result, request.done = holder, True
+                self._remember(request, holder)
+        return rest
+
+    def _settle(self, model: str, groups: list[list[LookupRequest]], ids: list[int]) -> list[int]:
+        """Claim the records just created (one call); where another target claimed the same
+        values first, its record replaces ours, which is deleted."""
+        names = [claim_name(model, same[0].create_values or {}) for same in groups]
+        try:
+            self.claims.record(model, dict(zip(names, ids, strict=True)))
+        except OdooError:  # a name is taken (or recording failed): settle them one by one
+            return [self._settle_one(model, n, ours) for n, ours in zip(names, ids, strict=True)]
+        return ids
+
+    def _settle_one(self, model: str, name: str, ours: int) -> int:
+        """Our record's id when our claim holds, else the id of the record that holds it."""
+        error: OdooError | None = None
+        for _ in range(CLAIM_ROUNDS):
+            try:
+                self.claims.record(model, {name: ours})
+            except OdooError as refused:
+                error = refused
+            else:
+                return ours
+            try:
+                holder = self._holders(model, [name]).get(name)
+                if holder is None:
+                    break  # not taken: recording failed for another reason
+                if holder == ours:
+                    return ours  # recorded after all (an answer lost on the way)
+                if self._active(model, {holder}):
+                    self._drop_ours(model, ours, holder)
+                    return holder
+                self._free_claim(model, name, holder)  # its record was archived or deleted since
+            except OdooError as unreadable:
+                error = unreadable
+                break
+        _log.warning(
+            "%s id %s, created by a lookup, could not be claimed by the external id %s.%s (%s): "
+            "another target creating the same record at this moment would keep its own",
+            model,
+            ours,
+            self.claims.namespace,
+            name,
+            " ".join(str(error).split())[:300],
+        )
+        return ours
+
+    def _holders(self, model: str, names: list[str]) -> dict[str, int]:
+        """Claim name -> the record id it holds, as Odoo has it now (never from a cache: another
+        target may have changed it a moment ago)."""
+        rows = self.client.search_read(
+            "ir.model.data",
+            [("module", "=", self.claims.namespace), ("model", "=", model), ("name", "in", names)],
+            ["name", "res_id"],
+        )
+        return {row["name"]: row["res_id"] for row in rows}
+
+    def _active(self, model: str, ids: set[int]) -> set[int]:
+        """The ids of `ids` that are active records (lookups never pick archived ones)."""
+        if not ids:
+            return set()
+        rows = self.client.search_read(
+            model, [("id", "in", sorted(ids))], ["id"], context=ACTIVE_ONLY
+        )
+        return {row["id"] for row in rows}
+
+    def _drop_ours(self, model: str, ours: int, holder: int) -> None:
+        """Delete the record we created, now that another target's stands for it."""
+        self._taken_over.add(holder)
+        _log.info(
+            "%s id %s was created at the same moment by another run; using it and deleting "
+            "ours (id %s)",
+            model,
+            holder,
+            ours,
+        )
+        try:
+            self.client.unlink(model, [ours])
+        except OdooError as error:
+            _log.warning(
+                "%s id %s is a duplicate of id %s (created by a lookup at the same moment as "
+                "another run's) and could not be deleted: %s; delete it in Odoo",
+                model,
+                ours,
+                holder,
+                " ".join(str(error).split())[:300],
+            )
+
+    def _free_claim(self, model: str, name: str, stale: int) -> None:
+        """Remove the claim `name` if it still holds `stale` (not one another target just
+        recorded), so that the next round can claim it."""
+        ids = self.client.search(
+            "ir.model.data",
+            [
+                ("module", "=", self.claims.namespace),
+                ("model", "=", model),
+                ("name", "=", name),
+                ("res_id", "=", stale),
+            ],
+        )
+        if not ids:
+            return
+        try:
+            self.client.unlink("ir.model.data", ids)
+        except OdooError as error:  # another target freed it first: the next round claims it
+            _log.debug("freeing the claim %s of %s: %s", name, model, error)
 
     def _remember(self, request: LookupRequest, res_id: int) -> None:
         for match, key in zip(request.rule.matches, request.keys, strict=True):

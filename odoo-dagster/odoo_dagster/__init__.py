@@ -1,0 +1,1 @@
+"""Dagster code location for odoo-singer: see odoo-dagster/README.md."""
