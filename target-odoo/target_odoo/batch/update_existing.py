@@ -1,0 +1,127 @@
+"""Step 4: existing records read (one call, plus one per line field), compared with the mapped
+values, and only what changed written, records with the same changes in one call. A record whose
+document is locked (`locked_when`: posted invoice) is never rewritten."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from odoo_client.errors import OdooError, WriteOutcomeUnknownError
+from target_odoo.batch.items import BatchContext, Item, error_text, mark
+from target_odoo.bounds import isolate, raise_if_run_ending
+from target_odoo.compare import changed_values, same_lines
+from target_odoo.results import UPDATED
+from target_odoo.rights import is_access_rights_refusal
+
+
+def fields_to_read(ctx: BatchContext) -> list[str]:
+    """The fields of an existing record the batch compares or guards on."""
+    mapping = ctx.mapping
+    names = set(mapping.fields) | set(mapping.constants) | set(mapping.lookups)
+    names |= set(mapping.lines)
+    if mapping.locked_when:
+        names.add(mapping.locked_when.field)
+    names |= {a.unless.field for a in mapping.after if a.unless}
+    if mapping.marker:
+        names.add(mapping.marker)
+    return sorted(names)
+
+
+def read_current(ctx: BatchContext, items: list[Item]) -> None:
+    """Read the existing records (`item.current`), their lines too. A record deleted in Odoo
+    meanwhile is created again: its identity is forgotten."""
+    if not items:
+        return
+    try:
+        rows = ctx.client.read(ctx.model, [i.outcome.odoo_id for i in items], fields_to_read(ctx))
+    except OdooError as error:
+        raise_if_run_ending(error)
+        for item in items:
+            item.fail(f"reading the existing record failed: {error_text(error)}")
+        return
+    by_id = {row["id"]: row for row in rows}
+    dangling = [i for i in items if i.outcome.odoo_id not in by_id]
+    for item in dangling:  # the record was deleted in Odoo: create it again
+        item.outcome.odoo_id, item.outcome.existing = None, False
+    if dangling and not ctx.settings.dry_run:
+        ctx.external_ids.forget(ctx.model, [i.name for i in dangling])
+    for item in items:
+        item.current = by_id.get(item.outcome.odoo_id, {})
+    _read_current_lines(ctx, [i for i in items if i.current])
+
+
+def _read_current_lines(ctx: BatchContext, items: list[Item]) -> None:
+    for one2many, rule in ctx.mapping.lines.items():
+        line_ids = [
+            lid
+            for i in items
+            if one2many in i.prepared.lines
+            for lid in i.current.get(one2many) or []
+        ]
+        if not line_ids:
+            continue
+        fields = sorted(set(rule.fields) | set(rule.constants) | set(rule.lookups))
+        try:
+            rows = {row["id"]: row for row in ctx.client.read(rule.model, line_ids, fields)}
+        except OdooError as error:
+            raise_if_run_ending(error)
+            for item in items:
+                item.fail(f"reading the existing {one2many} failed: {error_text(error)}")
+            return
+        for item in items:
+            ids = item.current.get(one2many) or []
+            item.current[one2many] = [rows[lid] for lid in ids if lid in rows]
+
+
+def _changes(item: Item) -> dict[str, Any]:
+    changes = changed_values(item.prepared.header.resolved(), item.current)
+    for one2many, lines in item.prepared.lines.items():
+        desired = [line.resolved() for line in lines]
+        current = item.current.get(one2many) or []
+        if not same_lines(desired, current):
+            changes[one2many] = [(2, row["id"]) for row in current] + [
+                (0, 0, vals) for vals in desired
+            ]
+    return changes
+
+
+def update(ctx: BatchContext, items: list[Item]) -> None:
+    """Write what changed: one call per distinct change set (Odoo refusing it, one per record)."""
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        changes = _changes(item)
+        if not changes:
+            continue
+        state = ctx.locked_state(item)
+        if state is not None:
+            message = f"{ctx.model} {item.outcome.odoo_id} is {state}: not rewritten"
+            if ctx.settings.posted_documents == "fail":
+                item.fail(message + " (posted_documents=fail)")
+            else:
+                item.outcome.note = message
+            continue
+        groups.setdefault(json.dumps(changes, sort_keys=True, default=str), []).append(item)
+    for changes_json, same in groups.items():
+        changes = json.loads(changes_json)
+        if ctx.settings.dry_run:
+            mark(same, "would_update")
+            continue
+        _write_group(ctx, same, changes)
+
+
+def _write_group(ctx: BatchContext, items: list[Item], changes: dict) -> None:
+    try:
+        ctx.client.write(ctx.model, [i.outcome.odoo_id for i in items], changes)
+        mark(items, UPDATED)
+    except WriteOutcomeUnknownError:
+        for item in items:
+            item.fail("Odoo's answer to the update was lost; re-run to reconcile")
+    except OdooError as error:
+        raise_if_run_ending(error)
+        if len(items) == 1 or is_access_rights_refusal(error):
+            for item in items:
+                item.fail(error_text(error))
+            return
+        # isolate the record Odoo refused
+        isolate(items, f"{ctx.model}.write", error, lambda i: _write_group(ctx, [i], changes))
