@@ -176,22 +176,24 @@ def clear_markers(ctx: BatchContext, items: list[Item]) -> None:
     """The create marker has done its work once the external id is recorded: it is cleared
     before any `after` action, so a customer never sees it (Odoo prints invoice_origin as
     "Source" on the invoice). A marker a stopped run left behind is cleared by the next run
-    that finds the record; a value that is not our marker is never touched."""
+    that finds the record; a value that is not our marker is never touched. Cleared means the
+    value the mapping gives that field (v3's buy orders map `origin`), else empty: one call
+    per value."""
     marker = ctx.mapping.marker
     if not marker or ctx.settings.dry_run:
         return
-    todo = [
-        i
-        for i in items
-        if i.outcome.status == CREATED
-        or i.current.get(marker) == ctx.unrecorded.marker_value(i.name)
-    ]
-    if not todo:
-        return
-    try:
-        ctx.client.write(ctx.model, [i.outcome.odoo_id for i in todo], {marker: False})
-    except OdooError as error:  # the record is written and recorded: note it, go on
-        raise_if_run_ending(error)
-        note = f"its marker {marker} was not cleared ({error_text(error)}); the next run does"
-        for item in todo:
-            item.outcome.note = f"{item.outcome.note}; {note}" if item.outcome.note else note
+    todo: dict[Any, list[Item]] = {}
+    for item in items:
+        if item.outcome.status == CREATED or item.current.get(
+            marker
+        ) == ctx.unrecorded.marker_value(item.name):
+            value = item.prepared.header.vals.get(marker, False)
+            todo.setdefault(value, []).append(item)
+    for value, same in todo.items():
+        try:
+            ctx.client.write(ctx.model, [i.outcome.odoo_id for i in same], {marker: value})
+        except OdooError as error:  # the record is written and recorded: note it, go on
+            raise_if_run_ending(error)
+            note = f"its marker {marker} was not cleared ({error_text(error)}); the next run does"
+            for item in same:
+                item.outcome.note = f"{item.outcome.note}; {note}" if item.outcome.note else note

@@ -24,6 +24,8 @@ class WriteSettings:
     dry_run: bool = False
     posted_documents: str = "skip"
     delete_mode: str = "archive"
+    switches: frozenset[str] = frozenset()  # boolean settings that are on (unless_setting)
+    input_path: str | None = None  # the folder of attachment files (AttachmentRule.input_file)
 
 
 @dataclass

@@ -36,7 +36,11 @@ def map_record(ctx: BatchContext, record: dict) -> Item:
         try:
             item.prepared = prepare_record(record, mapping)
             if mapping.attachments:
-                item.files = source_attachments(record, mapping.attachments)
+                item.files, missing = source_attachments(
+                    record, mapping.attachments, ctx.settings.input_path
+                )
+                if missing:
+                    item.outcome.note = f"not attached: {'; '.join(missing)}"
         except RecordError as error:
             item.fail(str(error))
     return item

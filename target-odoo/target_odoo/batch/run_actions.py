@@ -11,9 +11,8 @@ from target_odoo.attachments import attach
 from target_odoo.batch.items import BatchContext, Item, error_text
 from target_odoo.bounds import isolate, raise_if_run_ending
 from target_odoo.mapping import AfterAction
-from target_odoo.paths import read_path
+from target_odoo.record_values import holds
 from target_odoo.results import UNCHANGED, UPDATED
-from target_odoo.transforms import apply_transform
 
 
 def attach_files(ctx: BatchContext, items: list[Item]) -> None:
@@ -31,21 +30,17 @@ def attach_files(ctx: BatchContext, items: list[Item]) -> None:
 def wants(action: AfterAction, item: Item) -> bool:
     """Whether the action applies: its `when` holds for the source record and the Odoo record
     is not yet in an `unless` state."""
-    when = action.when
-    if when is not None:
-        value = read_path(item.record, when.path)
-        try:
-            value = apply_transform(when.transform, value)
-        except ValueError:
-            return False
-        if value not in when.values:
-            return False
+    if action.when is not None and not holds(action.when, item.record):
+        return False
     unless = action.unless
     return not (unless and item.current.get(unless.field) in unless.values)
 
 
 def run_after(ctx: BatchContext, action: AfterAction, items: list[Item]) -> None:
-    """Call the action on the items that want it (one call; refused, one per record)."""
+    """Call the action on the items that want it (one call; refused, one per record), unless
+    the setting it names is on (export_buy_orders_as_draft)."""
+    if action.unless_setting in ctx.settings.switches:
+        return
     targets = [i for i in items if wants(action, i) and ctx.locked_state(i) is None]
     if not targets or ctx.settings.dry_run:
         return

@@ -10,7 +10,10 @@ from typing import Any
 from odoo_client.errors import OdooError, WriteOutcomeUnknownError
 from target_odoo.batch.items import BatchContext, Item, error_text, mark
 from target_odoo.bounds import isolate, raise_if_run_ending
-from target_odoo.compare import changed_values, same_lines
+from target_odoo.compare import changed_values
+from target_odoo.line_commands import line_commands
+from target_odoo.mapping import LinesRule
+from target_odoo.record_values import RecordError
 from target_odoo.results import UPDATED
 from target_odoo.rights import is_access_rights_refusal
 
@@ -20,6 +23,7 @@ def fields_to_read(ctx: BatchContext) -> list[str]:
     mapping = ctx.mapping
     names = set(mapping.fields) | set(mapping.constants) | set(mapping.lookups)
     names |= set(mapping.lines)
+    names |= {rule.zero_when.field for rule in mapping.lines.values() if rule.zero_when}
     if mapping.locked_when:
         names.add(mapping.locked_when.field)
     names |= {a.unless.field for a in mapping.after if a.unless}
@@ -51,6 +55,16 @@ def read_current(ctx: BatchContext, items: list[Item]) -> None:
     _read_current_lines(ctx, [i for i in items if i.current])
 
 
+def _line_fields(rule: LinesRule) -> set[str]:
+    """The fields of existing lines the comparison reads."""
+    names = set(rule.fields) | set(rule.constants) | set(rule.lookups)
+    names |= set(rule.match_by) | set(rule.always_write)
+    names |= set(rule.not_below) | set(rule.not_below.values())
+    if rule.leave_when:
+        names.add(rule.leave_when.field)
+    return names
+
+
 def _read_current_lines(ctx: BatchContext, items: list[Item]) -> None:
     for one2many, rule in ctx.mapping.lines.items():
         line_ids = [
@@ -61,7 +75,7 @@ def _read_current_lines(ctx: BatchContext, items: list[Item]) -> None:
         ]
         if not line_ids:
             continue
-        fields = sorted(set(rule.fields) | set(rule.constants) | set(rule.lookups))
+        fields = sorted(_line_fields(rule))
         try:
             rows = {row["id"]: row for row in ctx.client.read(rule.model, line_ids, fields)}
         except OdooError as error:
@@ -74,15 +88,17 @@ def _read_current_lines(ctx: BatchContext, items: list[Item]) -> None:
             item.current[one2many] = [rows[lid] for lid in ids if lid in rows]
 
 
-def _changes(item: Item) -> dict[str, Any]:
+def _changes(ctx: BatchContext, item: Item) -> dict[str, Any]:
+    """What to write: changed header values, and line commands (target_odoo.line_commands).
+    Raises RecordError when the source asks for what a lines rule forbids."""
     changes = changed_values(item.prepared.header.resolved(), item.current)
     for one2many, lines in item.prepared.lines.items():
         desired = [line.resolved() for line in lines]
         current = item.current.get(one2many) or []
-        if not same_lines(desired, current):
-            changes[one2many] = [(2, row["id"]) for row in current] + [
-                (0, 0, vals) for vals in desired
-            ]
+        rule = ctx.mapping.lines[one2many]
+        commands = line_commands(one2many, rule, desired, current, item.current)
+        if commands:
+            changes[one2many] = commands
     return changes
 
 
@@ -90,16 +106,19 @@ def update(ctx: BatchContext, items: list[Item]) -> None:
     """Write what changed: one call per distinct change set (Odoo refusing it, one per record)."""
     groups: dict[str, list[Item]] = {}
     for item in items:
-        changes = _changes(item)
+        state = ctx.locked_state(item)
+        try:
+            changes = _changes(ctx, item)
+        except RecordError as error:
+            if state is None:
+                item.fail(str(error))
+            else:  # a locked document is not rewritten, whatever the source asks
+                _leave_locked(ctx, item, state)
+            continue
         if not changes:
             continue
-        state = ctx.locked_state(item)
         if state is not None:
-            message = f"{ctx.model} {item.outcome.odoo_id} is {state}: not rewritten"
-            if ctx.settings.posted_documents == "fail":
-                item.fail(message + " (posted_documents=fail)")
-            else:
-                item.outcome.note = message
+            _leave_locked(ctx, item, state)
             continue
         groups.setdefault(json.dumps(changes, sort_keys=True, default=str), []).append(item)
     for changes_json, same in groups.items():
@@ -108,6 +127,14 @@ def update(ctx: BatchContext, items: list[Item]) -> None:
             mark(same, "would_update")
             continue
         _write_group(ctx, same, changes)
+
+
+def _leave_locked(ctx: BatchContext, item: Item, state: str) -> None:
+    message = f"{ctx.model} {item.outcome.odoo_id} is {state}: not rewritten"
+    if ctx.settings.posted_documents == "fail":
+        item.fail(message + " (posted_documents=fail)")
+    else:
+        item.outcome.note = message
 
 
 def _write_group(ctx: BatchContext, items: list[Item], changes: dict) -> None:
