@@ -298,3 +298,24 @@ def test_stream_names_in_another_case_are_v3s_streams(make_sandbox, tmp_path):
     assert statuses(run) == {"BuyOrders": {"BO-1001": "created", "BO-1002": "created"}}
     odoo = Odoo(sandbox)
     assert odoo("purchase.order", "search_count", [["name", "in", ["BO-1001", "BO-1002"]]]) == 2
+
+
+def test_the_least_privilege_user_lands_them_too(make_sandbox, tmp_path):
+    """As the integration user (identities on the records; no right to create taxes)."""
+    sandbox = make_sandbox(odoo_version=17, scale=1)
+    settings = sandbox.settings_for("integration")
+    input_path = str(staged_files(tmp_path))
+
+    first = run_target(settings, tmp_path, v3_input(tmp_path), input_path=input_path)
+    second = run_target(settings, tmp_path, v3_input(tmp_path), input_path=input_path)
+
+    seen = statuses(first)
+    assert set(seen.pop("TaxRates").values()) == {"failed"}  # account.tax create: not granted
+    assert {s for stream in seen.values() for s in stream.values()} == {"created"}
+    again = statuses(second)
+    again.pop("TaxRates")
+    assert {s for stream in again.values() for s in stream.values()} == {"unchanged"}
+    odoo = Odoo(sandbox)
+    order = odoo.one("purchase.order", [["name", "=", "BO-1001"]], ["origin", "state"])
+    assert order == {"id": order["id"], "origin": "singer.BuyOrders:BO-1001", "state": "purchase"}
+    assert odoo("ir.attachment", "search_count", [["name", "=", "att-1_V3-INV-1.pdf"]]) == 1
