@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 from .bulk import ANCHOR, Stamps
 from .seed_base import seed_base_data
 from .seed_contacts import seed_partners, seed_products
-from .seed_documents import seed_invoice_report, seed_moves, seed_orders, seed_stock
+from .seed_documents import (
+    seed_attachments,
+    seed_invoice_report,
+    seed_moves,
+    seed_orders,
+    seed_stock,
+)
 from .values import db_timestamp
 
 if TYPE_CHECKING:
@@ -55,3 +61,4 @@ def generate(engine: Engine, scale: int = 1, seed: int = 42) -> None:
         seed_orders(engine, rng, stamps(count), products, model, count)
     seed_stock(engine, rng, base, products)
     seed_invoice_report(engine)
+    seed_attachments(engine, base)
