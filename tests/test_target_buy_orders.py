@@ -188,8 +188,9 @@ def test_a_quantity_change_keeps_the_sources_price(make_sandbox, tmp_path, versi
     assert job.lines("BO-1") == {line_id: (SELLER_PRODUCT, 11.0, SELLER_PRICE)}
 
 
-def test_an_order_deleted_upstream_is_cancelled(make_sandbox, tmp_path):
-    job = Job(make_sandbox(odoo_version=17, scale=1), tmp_path)
+@VERSIONS
+def test_an_order_deleted_upstream_is_cancelled(make_sandbox, tmp_path, version):
+    job = Job(make_sandbox(odoo_version=version, scale=1), tmp_path)
     job.send(FIRST)
 
     deleted = job.send(buy_order("BO-1", deleted=True))["BO-1"]
