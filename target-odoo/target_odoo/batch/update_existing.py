@@ -1,6 +1,8 @@
 """Step 4: existing records read (one call, plus one per line field), compared with the mapped
-values, and only what changed written, records with the same changes in one call. A record whose
-document is locked (`locked_when`: posted invoice) is never rewritten."""
+values, and only what changed written, header and lines in one call (records with the same
+changes share it). Lines become commands in target_odoo.line_commands (replaced, or updated in
+place with `match_by`). A record whose document is locked (`locked_when`: posted invoice) is
+never rewritten."""
 
 from __future__ import annotations
 
