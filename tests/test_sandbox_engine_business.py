@@ -615,3 +615,81 @@ def test_archive_and_unarchive(eng):
     assert call(eng, "res.partner", "action_unarchive", [10]) is True
     assert call(eng, "res.partner", "search", [("id", "=", 10)]) == [10]
     assert error_of(eng, "account.move", "action_archive", [1])[0] == "builtins.AttributeError"
+
+
+# ---- the lines of a confirmed purchase order (odoo_sandbox/orders.py, from Odoo's source) ------
+def confirmed_order(eng: Engine, product: int = 3, partner: int = 34) -> tuple[int, list[int]]:
+    """An order of `partner` (a vendor with a price of 73.98 for product 3), confirmed."""
+    lines = [
+        (0, 0, {"product_id": product, "product_qty": 10, "price_unit": 80.0}),
+        (0, 0, {"display_type": "line_note", "name": "Deliver to dock 3"}),
+    ]
+    po = call(eng, "purchase.order", "create", {"partner_id": partner, "order_line": lines})
+    call(eng, "purchase.order", "button_confirm", [po])
+    return po, call(eng, "purchase.order", "read", [po], ["order_line"])[0]["order_line"]
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (17, "Cannot delete a purchase order line which is in state 'Purchase Order'."),
+        (18, "Cannot delete a purchase order line which is in state \u201cPurchase Order\u201d."),
+        (19, "Cannot delete a purchase order line which is in state \u201cPurchase Order\u201d."),
+    ],
+)
+def test_confirmed_purchase_lines_cannot_be_deleted(version, message):
+    eng = Engine(odoo_version=version)
+    po, (product_line, note) = confirmed_order(eng)
+
+    assert error_of(eng, "purchase.order.line", "unlink", [product_line]) == (
+        "odoo.exceptions.UserError",
+        message,
+    )
+    through_the_order = {"order_line": [(2, product_line)]}
+    assert error_of(eng, "purchase.order", "write", [po], through_the_order)[1] == message
+    # 19 lets a note go; 17 and 18 keep every line of a confirmed order
+    if version >= 19:
+        assert call(eng, "purchase.order.line", "unlink", [note]) is True
+    else:
+        assert error_of(eng, "purchase.order.line", "unlink", [note])[1] == message
+    call(eng, "purchase.order", "button_cancel", [po])
+    assert call(eng, "purchase.order.line", "unlink", [product_line]) is True
+
+
+@pytest.mark.parametrize("version", [17, 18, 19])
+def test_a_received_quantity_is_a_floor_up_to_odoo_18(version):
+    eng = Engine(odoo_version=version)
+    _, (product_line, _) = confirmed_order(eng)
+    call(eng, "purchase.order.line", "write", [product_line], {"qty_received": 8.0})
+
+    lowered = {"product_qty": 5}
+    if version <= 18:  # purchase_stock's _create_or_update_picking
+        assert error_of(eng, "purchase.order.line", "write", [product_line], lowered)[1] == (
+            "You cannot decrease the ordered quantity below the received quantity.\n"
+            "Create a return first."
+        )
+    else:  # Odoo 19 dropped the check
+        assert call(eng, "purchase.order.line", "write", [product_line], lowered)
+    assert call(eng, "purchase.order.line", "write", [product_line], {"product_qty": 9})
+
+
+def test_a_quantity_written_alone_takes_the_vendors_price(eng):
+    _, (product_line, _) = confirmed_order(eng)
+
+    def price() -> float:
+        (row,) = call(eng, "purchase.order.line", "read", [product_line], ["price_unit"])
+        return row["price_unit"]
+
+    call(eng, "purchase.order.line", "write", [product_line], {"product_qty": 12, "price_unit": 81})
+    assert price() == 81.0  # written with the quantity: kept
+    call(eng, "purchase.order.line", "write", [product_line], {"product_qty": 11})
+    assert price() == 73.98  # the vendor's price for product 3
+
+
+def test_floats_are_kept_to_their_digits(eng):
+    _, (product_line, _) = confirmed_order(eng)
+
+    call(eng, "purchase.order.line", "write", [product_line], {"price_unit": 100 / 3})
+
+    row = call(eng, "purchase.order.line", "read", [product_line], ["price_unit", "price_subtotal"])
+    assert (row[0]["price_unit"], row[0]["price_subtotal"]) == (33.33, 333.3)

@@ -21,7 +21,8 @@ BIN = Path(sys.executable).parent
 
 def run_target(connection: dict, tmp_path: Path, singer: Path | str, **settings) -> dict:
     """Run target-odoo on a .singer file; answer the hotglue state, results and stderr."""
-    config = {key: connection[key] for key in ("url", "database", "username", "password")}
+    keys = ("url", "database", "username", "password")
+    config = {key: connection[key] for key in keys if key in connection}
     results = tmp_path / f"results-{len(list(tmp_path.glob('results-*')))}.jsonl"
     config.update(results_path=str(results), **settings)
     config_path = tmp_path / "config.json"

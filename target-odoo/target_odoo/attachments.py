@@ -12,18 +12,41 @@ from target_odoo.paths import read_list, read_path
 from target_odoo.record_values import RecordError
 
 
-def source_attachments(record: dict, rule: AttachmentRule) -> list[dict[str, str]]:
-    """The files a record carries: name, base64 `datas`, optional mimetype."""
+def _staged_file(item: Any, rule: AttachmentRule, input_path: str | None) -> Path | None:
+    """The file hotglue staged for an item in the `input_path` folder (`{id}_{name}`)."""
+    if not rule.input_file or not isinstance(item, dict):
+        return None
+    try:
+        name = rule.input_file.format_map(item)
+    except (KeyError, ValueError, IndexError):
+        return None
+    if Path(name).name != name or name in (".", ".."):
+        raise RecordError(f"attachment file {name!r} is not a file name in input_path")
+    return Path(input_path or ".") / name
+
+
+def source_attachments(
+    record: dict, rule: AttachmentRule, input_path: str | None = None
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The files a record carries (name, base64 `datas`, optional mimetype), and what could not
+    be attached: staged files (`input_file`) missing from `input_path`, as notes."""
     try:
         items = read_list(record, rule.path) or []
     except ValueError as error:
         raise RecordError(f"attachments from {error}") from None
-    files = []
+    files, missing = [], []
     for position, item in enumerate(items):
         where = f"{rule.path}[{position}]"
         name = read_path(item, rule.name)
         content = read_path(item, rule.content)
         local = read_path(item, rule.file)
+        staged = _staged_file(item, rule, input_path) if not (content or local) else None
+        if staged is not None:
+            if not staged.is_file():
+                folder = str(staged.parent)
+                missing.append(f"{where}: no file {staged.name!r} in input_path {folder!r}")
+                continue
+            local, name = str(staged), staged.name
         if content:
             try:
                 base64.b64decode(content, validate=True)
@@ -44,7 +67,7 @@ def source_attachments(record: dict, rule: AttachmentRule) -> list[dict[str, str
         if mimetype:
             entry["mimetype"] = str(mimetype)
         files.append(entry)
-    return files
+    return files, missing
 
 
 def attach(client: Any, model: str, files_by_id: dict[int, list[dict]]) -> None:

@@ -20,15 +20,32 @@ class MappingError(ValueError):
 
 
 @dataclass(frozen=True)
-class FieldRule:
-    """One Odoo field taken from a source path."""
+class Condition:
+    """True when the (transformed) source value is one of `values`."""
 
     path: str | list[str]
+    values: tuple
+    transform: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One Odoo field taken from a source path (or a fixed `value`)."""
+
+    path: str | list[str] | None
     transform: str | None = None
     values: dict[str, Any] | None = None
     default: Any = None
     has_default: bool = False
     required: bool = False
+    # Only for records this condition holds for (a record shape: v3's snake_case buy orders).
+    when: Condition | None = None
+    # The number read is divided by the number at this path (a line total per its quantity).
+    divide_by: str | list[str] | None = None
+    # Used when this rule gives no value; `default` and `required` apply after it.
+    otherwise: FieldRule | None = None
+    value: Any = None  # with has_value: this value whatever the record says
+    has_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,31 +72,36 @@ class LookupRule:
 
 
 @dataclass(frozen=True)
-class LinesRule:
-    """A source list written into a one2many field with the header, in the same call."""
-
-    path: str
-    model: str
-    fields: dict[str, FieldRule] = field(default_factory=dict)
-    constants: dict[str, Any] = field(default_factory=dict)
-    lookups: dict[str, LookupRule] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Condition:
-    """True when the (transformed) source value is one of `values`."""
-
-    path: str | list[str]
-    values: tuple
-    transform: str | None = None
-
-
-@dataclass(frozen=True)
 class StateGuard:
     """True when an Odoo record's `field` is one of `values`."""
 
     field: str
     values: tuple
+
+
+@dataclass(frozen=True)
+class LinesRule:
+    """A source list written into a one2many field with the header, in the same call.
+
+    Without `match_by`, changed lines of an existing record are replaced (all removed, all
+    created). With it, each source line is paired with the existing line that has the same
+    values of those fields: changed lines are updated in place, new ones added, lines gone from
+    the source removed, or set to `zero` when the header is in a `zero_when` state (Odoo refuses
+    to remove lines of a confirmed purchase order); all in the header's one `write`.
+    """
+
+    path: str | list[str]
+    model: str
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    lookups: dict[str, LookupRule] = field(default_factory=dict)
+    match_by: tuple[str, ...] = ()
+    always_write: tuple[str, ...] = ()  # written with every change of a line (its price)
+    zero_when: StateGuard | None = None
+    zero: dict[str, Any] = field(default_factory=dict)
+    not_below: dict[str, str] = field(default_factory=dict)  # product_qty -> qty_received
+    leave_when: StateGuard | None = None  # existing lines left as they are (sections, notes)
+    digits: dict[str, int] = field(default_factory=dict)  # decimals Odoo keeps, per field
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,7 @@ class AfterAction:
     method: str
     when: Condition | None = None
     unless: StateGuard | None = None
+    unless_setting: str | None = None  # a boolean target setting that turns the action off
 
 
 @dataclass(frozen=True)
@@ -119,6 +142,9 @@ class AttachmentRule:
     content: str = "content"
     file: str = "path"
     mimetype: str = "mimetype"
+    # A file in the folder of the `input_path` setting, named from the item's fields
+    # ("{id}_{name}", as hotglue stages them), for items without content or path.
+    input_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +173,7 @@ class StreamMapping:
     after_at_end: bool = False
     skip_when: Condition | None = None
     skip_note: str = ""
+    digits: dict[str, int] = field(default_factory=dict)  # decimals Odoo keeps, per field
 
     def __post_init__(self) -> None:
         if self.cancel is None and self.model in DEFAULT_CANCEL:
@@ -169,8 +196,27 @@ class Mapping:
     streams: dict[str, StreamMapping]
     passthrough: PassthroughSettings
 
+    def canonical(self, stream: str) -> str:
+        """The mapped stream name `stream` stands for: itself, or the one it names in another
+        case (`buyorders` -> `BuyOrders`, as hotglue's targets match stream names)."""
+        if stream in self.streams:
+            return stream
+        same = [name for name in self.streams if name.lower() == stream.lower()]
+        return same[0] if len(same) == 1 else stream
+
+    def switches(self) -> set[str]:
+        """The boolean target settings the mapping's actions name (`unless_setting`)."""
+        return {
+            action.unless_setting
+            for spec in self.streams.values()
+            for action in spec.after
+            if action.unless_setting
+        }
+
     def for_stream(self, stream: str) -> StreamMapping:
-        """The mapping of `stream`; a pass-through one for streams named like a model."""
+        """The mapping of `stream` (in any case); a pass-through one for streams named like a
+        model."""
+        stream = self.canonical(stream)
         if stream in self.streams:
             return self.streams[stream]
         if self.passthrough.enabled and _MODEL_STREAM.match(stream):
@@ -216,16 +262,27 @@ def validate_mapping(document: Any) -> None:
         raise MappingError(f"invalid mapping: {details}")
 
 
+def _condition(spec: dict | None) -> Condition | None:
+    if spec is None:
+        return None
+    return Condition(path=spec["path"], values=tuple(spec["in"]), transform=spec.get("transform"))
+
+
 def _field_rule(spec: Any) -> FieldRule:
     if isinstance(spec, (str, list)):
         return FieldRule(path=spec)
     return FieldRule(
-        path=spec["path"],
+        path=spec.get("path"),
         transform=spec.get("transform"),
         values=spec.get("values"),
         default=spec.get("default"),
         has_default="default" in spec,
         required=spec.get("required", False),
+        when=_condition(spec.get("when")),
+        divide_by=spec.get("divide_by"),
+        otherwise=_field_rule(spec["otherwise"]) if "otherwise" in spec else None,
+        value=spec.get("value"),
+        has_value="value" in spec,
     )
 
 
@@ -265,13 +322,12 @@ def _guard(spec: dict | None) -> StateGuard | None:
 
 
 def _after(spec: dict) -> AfterAction:
-    when = spec.get("when")
-    condition = (
-        Condition(path=when["path"], values=tuple(when["in"]), transform=when.get("transform"))
-        if when
-        else None
+    return AfterAction(
+        method=spec["method"],
+        when=_condition(spec.get("when")),
+        unless=_guard(spec.get("unless")),
+        unless_setting=spec.get("unless_setting"),
     )
-    return AfterAction(method=spec["method"], when=condition, unless=_guard(spec.get("unless")))
 
 
 def _cancel(spec: dict | None) -> CancelRule | None:
@@ -292,6 +348,12 @@ def _stream(name: str, spec: dict) -> StreamMapping:
             fields=_fields(line.get("fields")),
             constants=dict(line.get("constants", {})),
             lookups=_lookups(line.get("lookups")),
+            match_by=tuple(line.get("match_by", ())),
+            always_write=tuple(line.get("always_write", ())),
+            zero_when=_guard(line.get("zero_when")),
+            zero=dict(line.get("zero", {})),
+            not_below=dict(line.get("not_below", {})),
+            leave_when=_guard(line.get("leave_when")),
         )
         for one2many, line in spec.get("lines", {}).items()
     }
@@ -374,10 +436,11 @@ def _check_recovery_keys(streams: dict) -> None:
             for field_name in spec.get(section, {})
         }
         marker = spec.get("marker")
-        if marker in mapped:
+        if marker in mapped and marker not in spec.get("fields", {}):
             raise MappingError(
-                f"invalid mapping: stream {name!r}, key 'marker': {marker!r} is mapped; the "
-                "marker field must be one the mapping leaves free (it holds the external id)"
+                f"invalid mapping: stream {name!r}, key 'marker': {marker!r} is a constant or a "
+                "lookup; the marker field must be free or mapped from the source under 'fields' "
+                "(it holds the external id until that is recorded, then the mapped value)"
             )
         for field_name in spec.get("natural_key", ()):
             if field_name not in mapped:

@@ -37,6 +37,17 @@ def read_list(record: Any, path: str) -> list | None:
     return value
 
 
+def read_first(record: Any, path: str | list[str]) -> tuple[str | list[str], Any]:
+    """(the path that gave the value, the value): of several paths, the first non-empty one."""
+    if isinstance(path, list):
+        for one in path:
+            value = read_path(record, one)
+            if value not in (None, ""):
+                return one, value
+        return path, None
+    return path, read_path(record, path)
+
+
 def read_path(record: Any, path: str | list[str]) -> Any:
     """Return the value at `path` (or the first non-empty of several paths), None when absent."""
     if isinstance(path, list):

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from target_odoo.lookups import LookupRequest
-from target_odoo.mapping import FieldRule, LinesRule, LookupRule, StreamMapping
-from target_odoo.paths import decoded, read_list, read_path
-from target_odoo.transforms import apply_transform
+from target_odoo.mapping import Condition, FieldRule, LinesRule, LookupRule, StreamMapping
+from target_odoo.paths import decoded, read_first, read_list, read_path
+from target_odoo.transforms import apply_transform, round_half_up, to_number
 
 _EMPTY = (None, "", [])
 
@@ -35,35 +35,94 @@ class PendingValues:
         return vals
 
 
-def field_value(record: dict, name: str, rule: FieldRule) -> Any:
-    """The value of Odoo field `name`, or None when the source has none (and no default)."""
-    raw = read_path(record, rule.path)
+def holds(condition: Condition, record: dict) -> bool:
+    """Whether the record's (transformed) value at the condition's path is one it lists."""
+    value = read_path(record, condition.path)
+    try:
+        value = apply_transform(condition.transform, value)
+    except ValueError:
+        return False
+    return value in condition.values
+
+
+def _where(rule: FieldRule) -> str:
+    """Where a rule reads its value, for messages: 'unitPrice' or 'sub_total_price' / 'quantity'."""
+    here = repr(rule.path) if not rule.has_value else "a fixed value"
+    if rule.divide_by is not None:
+        here += f" / {rule.divide_by!r}"
+    if rule.otherwise is not None:
+        here += f", else {_where(rule.otherwise)}"
+    return here
+
+
+def _divided(record: dict, name: str, rule: FieldRule, value: Any) -> float | None:
+    divisor = read_path(record, rule.divide_by)
+    if divisor in _EMPTY:
+        return None
+    try:
+        number, by = to_number(value), to_number(divisor)
+    except ValueError as error:
+        raise RecordError(f"field {name!r} from {_where(rule)}: {error}") from None
+    if by == 0:
+        if number == 0:
+            return 0.0  # a line of quantity 0 and total 0
+        raise RecordError(
+            f"field {name!r} from {_where(rule)}: {number:g} cannot be divided by "
+            f"{rule.divide_by!r} = 0"
+        )
+    return number / by
+
+
+def _given(record: dict, name: str, rule: FieldRule) -> Any:
+    """The rule's own value (None when the source has none), before defaults."""
+    if rule.has_value:
+        return rule.value
+    where, raw = read_first(record, rule.path)
     if raw in _EMPTY:
-        if rule.has_default:
-            return rule.default
-        if rule.required:
-            raise RecordError(f"field {name!r}: required value missing at {rule.path!r}")
         return None
     try:
         value = apply_transform(rule.transform, raw)
     except ValueError as error:
-        raise RecordError(f"field {name!r} from {rule.path!r}: {error}") from None
+        raise RecordError(f"field {name!r} from {where!r}: {error}") from None
+    if rule.divide_by is not None:
+        value = _divided(record, name, rule, value)
+        if value is None:
+            return None
     if rule.values is not None:
         if str(value) not in rule.values:
             allowed = ", ".join(sorted(rule.values))
-            raise RecordError(
-                f"field {name!r} from {rule.path!r}: {value!r} is not one of {allowed}"
-            )
+            raise RecordError(f"field {name!r} from {where!r}: {value!r} is not one of {allowed}")
         value = rule.values[str(value)]
     return value
 
 
-def mapped_values(record: dict, fields: dict[str, FieldRule]) -> dict[str, Any]:
-    """All present mapped fields of `record`."""
+def field_value(record: dict, name: str, rule: FieldRule) -> Any:
+    """The value of Odoo field `name`, or None when the source has none (and no default)."""
+    if rule.when is not None and not holds(rule.when, record):
+        return None
+    value = _given(record, name, rule)
+    if value is None and rule.otherwise is not None:
+        value = field_value(record, name, rule.otherwise)
+    if value is not None:
+        return value
+    if rule.has_default:
+        return rule.default
+    if rule.required:
+        raise RecordError(f"field {name!r}: required value missing at {_where(rule)}")
+    return None
+
+
+def mapped_values(
+    record: dict, fields: dict[str, FieldRule], digits: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """All present mapped fields of `record`; numbers rounded to the decimals Odoo keeps of
+    their field (`digits`), so what Odoo stores compares equal on the next run."""
     vals = {}
     for name, rule in fields.items():
         value = field_value(record, name, rule)
         if value is not None:
+            if digits and name in digits and isinstance(value, float):
+                value = round_half_up(value, digits[name])
             vals[name] = value
     return vals
 
@@ -96,10 +155,14 @@ def lookup_request(record: dict, name: str, rule: LookupRule) -> LookupRequest |
 
 
 def pending_values(
-    record: dict, fields: dict[str, FieldRule], constants: dict, lookups: dict[str, LookupRule]
+    record: dict,
+    fields: dict[str, FieldRule],
+    constants: dict,
+    lookups: dict[str, LookupRule],
+    digits: dict[str, int] | None = None,
 ) -> PendingValues:
     """Mapped fields, constants and pending lookups of one record or line."""
-    pending = PendingValues(vals={**mapped_values(record, fields), **constants})
+    pending = PendingValues(vals={**mapped_values(record, fields, digits), **constants})
     for name, rule in lookups.items():
         request = lookup_request(record, name, rule)
         if request is not None:
@@ -118,7 +181,9 @@ def line_values(record: dict, rule: LinesRule) -> list[PendingValues] | None:
     lines = []
     for position, item in enumerate(items):
         try:
-            lines.append(pending_values(item, rule.fields, rule.constants, rule.lookups))
+            lines.append(
+                pending_values(item, rule.fields, rule.constants, rule.lookups, rule.digits)
+            )
         except RecordError as error:
             raise RecordError(f"{rule.path}[{position}]: {error}") from None
     return lines
@@ -146,7 +211,9 @@ class PreparedRecord:
 
 def prepare_record(record: dict, mapping: StreamMapping) -> PreparedRecord:
     """Map a source record (raises RecordError naming the field when it cannot be mapped)."""
-    header = pending_values(record, mapping.fields, mapping.constants, mapping.lookups)
+    header = pending_values(
+        record, mapping.fields, mapping.constants, mapping.lookups, mapping.digits
+    )
     lines = {}
     for name, rule in mapping.lines.items():
         values = line_values(record, rule)

@@ -46,6 +46,12 @@ class OdooSink(BatchSink):
         self._deferred: list[Any] = []  # records whose `after` action waits for the input's end
 
     @property
+    def reported_name(self) -> str:
+        """The stream's name in outcomes and identities: its mapping's (`BuyOrders` for an
+        input stream `buyorders`; hotglue's targets match stream names in any case)."""
+        return self.odoo_target.mapping.canonical(self.stream_name)
+
+    @property
     def include_sdc_metadata_properties(self) -> bool:
         """Always on: `_sdc_deleted_at` must reach the sink for deletes to work."""
         return True
@@ -76,9 +82,7 @@ class OdooSink(BatchSink):
                 self.odoo_target.fields_info(mapping.model),
                 self.odoo_target.mapping.passthrough,
             )
-        fitted, dropped = fit_mapping(
-            mapping, lambda model: set(self.odoo_target.fields_info(model))
-        )
+        fitted, dropped = fit_mapping(mapping, self.odoo_target.fields_info)
         if dropped:
             self.logger.warning(
                 "Stream %s: fields this database does not have are not written: %s",
@@ -94,7 +98,7 @@ class OdooSink(BatchSink):
         rules = list(mapping.lookups.values())
         rules += [rule for lines in mapping.lines.values() for rule in lines.lookups.values()]
         names = {s for rule in rules for m in rule.matches for s in m.external_id_streams}
-        names.discard(self.stream_name)
+        names.discard(self.reported_name)
         return names
 
     def _singer_validate_message(self, record: dict) -> None:
@@ -120,7 +124,7 @@ class OdooSink(BatchSink):
         except InvalidRecord as error:
             key = record.get("externalId", record.get("id"))
             return Outcome(
-                stream=self.stream_name,
+                stream=self.reported_name,
                 key=None if key is None else str(key),
                 status=FAILED,
                 model=self.stream_mapping.model,
@@ -148,7 +152,7 @@ class OdooSink(BatchSink):
         failed = self._writer().run_deferred(self._deferred)  # kept until done: see unwritten()
         self._deferred = []
         self.odoo_target.results.add(failed)
-        self.odoo_target.log_failures(self.stream_name, failed)
+        self.odoo_target.log_failures(self.reported_name, failed)
         if failed and self.config.get("on_error") == "fail":
             first = failed[0]
             raise TargetWriteError(
@@ -158,7 +162,7 @@ class OdooSink(BatchSink):
 
     def _not_written(self, record: dict, why: str) -> Outcome:
         mapping = self.odoo_target.mapping.for_stream(self.stream_name)
-        return record_outcome(self.stream_name, mapping.model, mapping.key, record, why)
+        return record_outcome(mapping.stream, mapping.model, mapping.key, record, why)
 
     def unwritten(self, error: BaseException) -> list[Outcome]:
         """When the run ends early: outcomes of the records read but not yet in a batch, and of
@@ -187,11 +191,11 @@ class OdooSink(BatchSink):
             known = {id(r): o for r, o in invalid}
             ended = batch_outcomes(records, known, writer, error, self._not_written)
             self.odoo_target.results.add(ended)
-            self.odoo_target.log_failures(self.stream_name, ended)
+            self.odoo_target.log_failures(self.reported_name, ended)
             self.tally_record_written(sum(o.success for o in ended))
             raise
         self.odoo_target.results.add(outcomes)
-        self.odoo_target.log_failures(self.stream_name, outcomes)
+        self.odoo_target.log_failures(self.reported_name, outcomes)
         self.tally_record_written(sum(o.success for o in outcomes))
         failed = [o for o in outcomes if not o.success]
         if failed and self.config.get("on_error") == "fail":

@@ -30,10 +30,11 @@ from target_odoo.results import FAILED, NOT_WRITTEN, Outcome, ResultsLog
 from target_odoo.singer_input import LineReader
 from target_odoo.sinks import OdooSink, TargetWriteError
 from target_odoo.stopping import StoppableClient, Stopped
+from target_odoo.transforms import to_boolean
 from target_odoo.unfinished import RUN_ENDERS, interruption
 from target_odoo.upsert import WriteSettings
 
-FIELD_ATTRIBUTES = ["type", "relation", "readonly", "store", "required"]
+FIELD_ATTRIBUTES = ["type", "relation", "readonly", "store", "required", "digits"]
 LOGGED_FAILURES = 20  # failed records logged per stream; every one is in the results file
 LOGGED_ERROR_LENGTH = 500
 # What ends the run with exit code 2 (the input or the mapping); Odoo's errors have their own.
@@ -144,6 +145,44 @@ SETTINGS = th.PropertiesList(
         ),
     ),
     th.Property(
+        "export_buy_orders_as_draft",
+        th.BooleanType,
+        default=False,
+        title="Export buy orders as draft",
+        description=(
+            "target-odoo-v3's setting: buy orders (BuyOrders, PurchaseInvoices) are written as "
+            "requests for quotation and not confirmed (button_confirm is not called). An order "
+            "already confirmed stays confirmed."
+        ),
+    ),
+    th.Property(
+        "input_path",
+        th.StringType,
+        title="Input path",
+        description=(
+            "target-odoo-v3's setting: the folder where hotglue stages attachment files, named "
+            "<id>_<name> after the attachment items of Invoices and Bills (default: the current "
+            "folder)."
+        ),
+    ),
+    th.Property(
+        "verify_ref",
+        th.BooleanType,
+        default=False,
+        title="Verify ref (accepted, no effect)",
+        description=(
+            "target-odoo-v3's setting, accepted so its jobs' configs still validate; it has no "
+            "effect: v3 only logged a warning when an invoice with the same ref existed and "
+            "created it anyway. Here a record sent again is found by its identity and updated."
+        ),
+    ),
+    th.Property(
+        "db",
+        th.StringType,
+        title="Database (v3's name)",
+        description="target-odoo-v3's name for `database`; used when `database` is not set.",
+    ),
+    th.Property(
         "state_output",
         th.StringType,
         default="hotglue",
@@ -156,6 +195,14 @@ SETTINGS = th.PropertiesList(
         ),
     ),
 )
+
+
+def _on(value: Any) -> bool:
+    """A boolean setting's value, also when given as text ("true") by an orchestrator."""
+    try:
+        return to_boolean(value) if value is not None else False
+    except ValueError:
+        return False
 
 
 class TargetOdoo(Target):
@@ -208,16 +255,21 @@ class TargetOdoo(Target):
         records only) and asks for archived ones where it means to (reading its own records
         back)."""
         config = {**self.config, "include_archived": False}
+        if not config.get("database") and config.get("db"):  # target-odoo-v3's name for it
+            config["database"] = config["db"]
         return StoppableClient(OdooClient(ConnectionSettings.from_config(config)), self.stop_switch)
 
     @cached_property
     def write_settings(self) -> WriteSettings:
         """The settings that shape writes."""
+        switches = {name for name in self.mapping.switches() if _on(self.config.get(name))}
         return WriteSettings(
             namespace=self.config.get("external_id_namespace") or "singer",
             dry_run=bool(self.config.get("dry_run")),
             posted_documents=self.config.get("posted_documents") or "skip",
             delete_mode=self.config.get("delete_mode") or "archive",
+            switches=frozenset(switches),
+            input_path=self.config.get("input_path") or None,
         )
 
     @cached_property
@@ -292,8 +344,14 @@ class TargetOdoo(Target):
         added = requester not in self._streams_draining
         self._streams_draining.add(requester)
         try:
-            for stream in sorted(streams - self._streams_draining):
-                if self.sink_exists(stream):
+            wanted = {self.mapping.canonical(stream) for stream in streams}
+            active = [
+                name
+                for name in sorted(self._sinks_active)
+                if self.mapping.canonical(name) in wanted
+            ]
+            for stream in active:
+                if stream not in self._streams_draining and self.sink_exists(stream):
                     self._streams_draining.add(stream)
                     try:
                         self.drain_one(self.get_sink(stream))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -73,6 +74,16 @@ def to_boolean(value: Any) -> bool:
 def to_string(value: Any) -> str:
     """Text, surrounding blanks removed."""
     return str(value).strip()
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """`value` rounded as Odoo stores a float field with digits (float_round, HALF-UP: 2.675 ->
+    2.68, -2.5 -> -3): what the database will hold."""
+    factor = 10**decimals
+    scaled = abs(value) * factor
+    # a few ulps up, as Odoo's float_round does, so 2.675 (2.67499999...) rounds up
+    rounded = math.floor(scaled + 0.5 + scaled * 2**-50) / factor
+    return math.copysign(rounded, value) if rounded else 0.0
 
 
 TRANSFORMS: dict[str, Callable[[Any], Any]] = {

@@ -26,8 +26,11 @@ from .orders import (
     action_confirm,
     action_draft,
     button_confirm,
+    check_purchase_line_quantity,
+    check_purchase_line_unlink,
     next_order_name,
     recompute_orders,
+    reprice_purchase_lines,
 )
 from .partners import RECURSIVE_PARTNER, partner_descendants, refresh_partners
 from .registry import Model
@@ -282,6 +285,8 @@ def integrity_error(
 
 
 def check_write(orm: Orm, env: Env, model: Model, ids: list[int], vals: dict) -> None:
+    if model.name == "purchase.order.line":
+        check_purchase_line_quantity(orm, ids, vals)
     if model.name == "res.partner" and vals.get("parent_id"):
         parent = vals["parent_id"]
         descendants = partner_descendants(orm, ids)
@@ -321,6 +326,8 @@ def check_unlink(orm: Orm, env: Env, model: Model, ids: list[int]) -> None:
             raise OdooServerException(USER_ERROR, PARTNER_IN_ACCOUNTING)
     elif model.name == "res.users" and (1 in ids or 2 in ids):
         raise OdooServerException(USER_ERROR, ADMIN_UNLINK)
+    elif model.name == "purchase.order.line":
+        check_purchase_line_unlink(orm, ids)
 
 
 def after_unlink(orm: Orm, env: Env, model: Model, ids: list[int]) -> None:
@@ -332,6 +339,9 @@ def after_change(
 ) -> None:
     """Recompute stored computed values after a create or write."""
     name = model.name
+    repriced = "product_qty" in fnames and "price_unit" not in fnames  # a price sent is kept
+    if name == "purchase.order.line" and not created and repriced:
+        reprice_purchase_lines(orm, ids)
     if name == "res.partner" and (
         created or fnames & {"name", "parent_id", "is_company", "type", "company_name"}
     ):

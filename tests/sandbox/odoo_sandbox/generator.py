@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 from .bulk import ANCHOR, Stamps
 from .seed_base import seed_base_data
 from .seed_contacts import seed_partners, seed_products
-from .seed_documents import seed_invoice_report, seed_moves, seed_orders, seed_stock
+from .seed_documents import (
+    seed_attachments,
+    seed_invoice_report,
+    seed_moves,
+    seed_orders,
+    seed_stock,
+)
 from .seed_kinds import seed_field_kinds
 from .values import db_timestamp
 
@@ -57,3 +63,4 @@ def generate(engine: Engine, scale: int = 1, seed: int = 42) -> None:
     seed_stock(engine, rng, base, products)
     seed_field_kinds(engine, base, products)
     seed_invoice_report(engine)
+    seed_attachments(engine, base)

@@ -62,6 +62,7 @@ WRITES = {
     "sale.order": {"write", "create"},  # sales_team.group_sale_salesman
     "sale.order.line": {"write", "create", "unlink"},
     "stock.quant": {"write", "create"},  # stock.group_stock_user
+    "ir.attachment": {"write", "create", "unlink"},  # base.group_user
 }
 # Wizards its groups may open (account.group_account_invoice on account.payment.register);
 # get_available_models never lists wizards.

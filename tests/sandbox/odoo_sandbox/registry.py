@@ -111,6 +111,8 @@ MODEL_META: dict[str, tuple[str, str]] = {
     "uom.uom": ("factor DESC, id", "name"),
     "account.account": ("code", "name"),
     "account.tax": ("sequence, id", "name"),
+    "account.tax.group": ("sequence asc, id", "name"),
+    "ir.attachment": ("id desc", "name"),
     "account.journal": ("sequence, type, code", "name"),
     "account.move": ("date desc, name desc, id desc", "name"),
     "account.move.line": ("date desc, move_name desc, id", "name"),
@@ -319,7 +321,56 @@ def _synthetic_models(version: int) -> dict[str, tuple[str, dict]]:
         ),
     }
     out[REPORT_MODEL] = ("Invoices Statistics", dict(sorted(report.items())))
+    out["ir.attachment"] = ("Attachment", _attachment_fields(version))
+    out["account.tax.group"] = ("Tax Group", _tax_group_fields(version))
     return out
+
+
+def _attachment_fields(version: int) -> dict:
+    """ir.attachment as Odoo 17's base/models/ir_attachment.py declares it (the fields clients
+    write and read; `datas` is kept in the table here, in the filestore in Odoo)."""
+    fields = dict(_magic_fields(version))
+    ro = {"readonly": True}
+    specs = [
+        ("name", "char", "Name", {"required": True}),
+        ("description", "text", "Description", {}),
+        ("res_model", "char", "Resource Model", ro),
+        ("res_field", "char", "Resource Field", ro),
+        ("res_id", "many2one_reference", "Resource ID", {**ro, "model_field": "res_model"}),
+        ("company_id", "many2one", "Company", {"relation": "res.company"}),
+        ("type", "selection", "Type", {"required": True, "selection": ATTACHMENT_TYPES}),
+        ("url", "char", "Url", {}),
+        ("public", "boolean", "Is public document", {}),
+        ("datas", "binary", "File Content (base64)", {}),
+        ("file_size", "integer", "File Size", ro),
+        ("checksum", "char", "Checksum/SHA1", ro),
+        ("mimetype", "char", "Mime Type", ro),
+    ]
+    for name, ftype, string, extra in specs:
+        fields[name] = field_attrs(name, ftype, string, version, **extra)
+    return dict(sorted(fields.items()))
+
+
+ATTACHMENT_TYPES = [["url", "URL"], ["binary", "File"]]
+
+
+def _tax_group_fields(version: int) -> dict:
+    """account.tax.group as Odoo 17's account/models/account_tax.py declares it."""
+    fields = dict(_magic_fields(version))
+    account = {"relation": "account.account"}
+    specs = [
+        ("name", "char", "Name", {"required": True, "translate": True}),
+        ("sequence", "integer", "Sequence", {}),
+        ("company_id", "many2one", "Company", {"required": True, "relation": "res.company"}),
+        ("country_id", "many2one", "Country", {"relation": "res.country"}),
+        ("tax_payable_account_id", "many2one", "Tax Payable Account", account),
+        ("tax_receivable_account_id", "many2one", "Tax Receivable Account", account),
+        ("advance_tax_payment_account_id", "many2one", "Tax Advance Account", account),
+        ("preceding_subtotal", "char", "Preceding Subtotal", {}),
+    ]
+    for name, ftype, string, extra in specs:
+        fields[name] = field_attrs(name, ftype, string, version, **extra)
+    return dict(sorted(fields.items()))
 
 
 BENCH_TYPES = [

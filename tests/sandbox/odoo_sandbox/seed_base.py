@@ -262,6 +262,17 @@ def seed_base_data(engine: Engine, stamp: str) -> None:
             for aid, code, name, atype, rec in accounts
         ],
     )
+    # Tax groups as Odoo's chart templates make them ("Tax 15%" is the generic chart's,
+    # account.tax.group-generic_coa.csv), one per rate of the seeded taxes.
+    groups = {15.0: (1, "Tax 15%"), 0.0: (2, "Tax 0%"), 21.0: (3, "Tax 21%"), 6.0: (4, "Tax 6%")}
+    insert_rows(
+        engine,
+        "account.tax.group",
+        [
+            {"id": gid, "name": name, "sequence": 10, "company_id": 1, **m}
+            for gid, name in groups.values()
+        ],
+    )
     taxes = [
         (1, "15%", "sale", 15.0),
         (2, "15%", "purchase", 15.0),
@@ -282,6 +293,7 @@ def seed_base_data(engine: Engine, stamp: str) -> None:
                 "amount_type": "percent",
                 "active": True,
                 "company_id": 1,
+                "tax_group_id": groups[amount][0],
                 "sequence": tid,
                 "price_include": False,
                 "tax_exigibility": "on_invoice",

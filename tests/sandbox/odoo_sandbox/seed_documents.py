@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -264,3 +265,28 @@ def seed_invoice_report(engine: Engine) -> None:
         "m.move_type, m.state, l.price_subtotal, m.currency_id FROM account_move_line l "
         "JOIN account_move m ON m.id = l.move_id WHERE l.display_type = 'product'"
     )
+
+
+def seed_attachments(engine: Engine, stamp: str, count: int = 3) -> None:
+    """The scanned PDFs of the first vendor bills, as a purchase clerk attaches them."""
+    bills = engine.storage.execute(
+        "SELECT id, name FROM account_move WHERE move_type = 'in_invoice' ORDER BY id LIMIT ?",
+        (count,),
+    ).fetchall()
+    rows = []
+    for move_id, name in bills:
+        content = f"%PDF-1.4 scanned bill {name}".encode()
+        rows.append(
+            {
+                "name": f"{(name or str(move_id)).replace('/', '_')}.pdf",
+                "res_model": "account.move",
+                "res_id": move_id,
+                "type": "binary",
+                "datas": base64.b64encode(content).decode(),
+                "mimetype": "application/pdf",
+                "file_size": len(content),
+                "company_id": 1,
+                **magic(stamp),
+            }
+        )
+    insert_rows(engine, "ir.attachment", rows)

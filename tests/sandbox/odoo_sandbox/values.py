@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -114,6 +115,14 @@ def selection_keys(field: Field) -> list | None:
     return None
 
 
+def float_round(value: float, decimals: int) -> float:
+    """Odoo's float_round (HALF-UP, a few ulps of tolerance): 2.675 -> 2.68."""
+    factor = 10**decimals
+    scaled = abs(value) * factor
+    rounded = math.floor(scaled + 0.5 + scaled * 2**-50) / factor
+    return math.copysign(rounded, value) if rounded else 0.0
+
+
 def to_column(model: Model, field: Field, value: Any) -> Any:
     """The SQLite value stored for `value` written to `field` (Odoo's convert_to_column)."""
     ftype = field.type
@@ -137,11 +146,15 @@ def to_column(model: Model, field: Field, value: Any) -> Any:
             ) from None
     if ftype in ("float", "monetary"):
         try:
-            return float(value or 0.0)
+            number = float(value or 0.0)
         except (TypeError, ValueError):
             raise OdooServerException(
                 VALUE_ERROR, f"could not convert string to float: {value!r}"
             ) from None
+        digits = field.attrs.get("digits")
+        if ftype == "float" and isinstance(digits, list) and len(digits) == 2:
+            return float_round(number, digits[1])  # Float.convert_to_column rounds to digits
+        return number
     if ftype == "boolean":
         return 1 if value else 0
     if ftype == "date":
