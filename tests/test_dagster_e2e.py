@@ -129,7 +129,7 @@ def test_the_dagster_job_loads_partitions_into_postgresql_exactly(
     cuts = quartile_cuts(odoo)
     env = job_env(odoo, postgres, dagster_home, cuts)
     # The prepare step reads one (empty) page of partners; the next page read fails once.
-    odoo.faults.fail_next("502", when="res.partner.search_read", after=1)
+    odoo.faults.fail_next("502", when="res.partner.search_read", skip=1)
 
     full = execute_job(env)
 

@@ -3,8 +3,9 @@ one extraction, loaded side by side): a record that a lookup creates exists once
 
 Two processes each receive a bill from the vendor "ACME Concurrent Supplies", whom Odoo does not
 know yet: each looks the vendor up, finds nothing and creates it. The sandbox holds both
-`res.partner.create` calls (a "hang" fault) until it has received the two, so both processes are
-past their lookup before either creates: the race happens on every run, without timing luck.
+`res.partner.create` calls (a "block_before" fault) until it has received the two, so both
+processes are past their lookup before either creates: the race happens on every run, without
+timing luck.
 """
 
 from __future__ import annotations
@@ -94,14 +95,14 @@ def test_two_targets_creating_the_same_vendor_make_one_partner(make_sandbox, tmp
     sandbox = make_sandbox(odoo_version=17, scale=1)
     odoo = Odoo(sandbox)
     assert odoo("res.partner", "search_count", [["name", "=", VENDOR]]) == 0
-    sandbox.faults.fail_next("hang", count=2, retry_after=60, when="res.partner.create")
+    sandbox.faults.fail_next("block_before", count=2, when="res.partner.create")
 
     first = start_target(sandbox, tmp_path / "a", ["BILL-A1", "BILL-A2"])
     second = start_target(sandbox, tmp_path / "b", ["BILL-B1"])
     try:
         wait_until(
             lambda: (
-                sandbox.stats.snapshot()["faults"].get("hang", 0) == 2
+                sandbox.stats.snapshot()["faults"].get("block_before", 0) == 2
                 or first.poll() is not None
                 or second.poll() is not None
             ),

@@ -26,8 +26,9 @@ from odoo_sandbox.versions import parse_narrow
 
 STATUS_KINDS = ("429", "502", "503", "504")
 # Held until `release()`: `block` then closes the connection without running the call, as a
-# request lost in a stuck proxy; `block_after` runs the call and holds its answer.
-HOLD_KINDS = ("block", "block_after")
+# request lost in a stuck proxy; `block_after` runs the call and holds its answer; `block_before`
+# holds the request, then runs it and answers (calls that must meet in the server at once).
+HOLD_KINDS = ("block", "block_after", "block_before")
 # Raised by the ORM call itself (the call is counted in stats.calls): an Odoo UserError.
 ORM_KINDS = ("user_error",)
 KINDS = (*STATUS_KINDS, "drop", "drop_after", "reset", "maintenance", *HOLD_KINDS, *ORM_KINDS)

@@ -336,6 +336,9 @@ class Sandbox:
             response = prepared.run()
             self._faults.hold()
             return response
+        if fault.kind == "block_before":
+            self._faults.hold()
+            return prepared.run()
         return _fault_response(fault)
 
     def __repr__(self) -> str:
