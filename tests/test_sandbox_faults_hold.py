@@ -131,6 +131,20 @@ def test_block_after_runs_the_call_and_holds_its_answer(make_sandbox, wire) -> N
     assert isinstance(outcome[0]["result"], int)
 
 
+def test_block_before_holds_the_call_then_runs_it(make_sandbox, wire) -> None:
+    fresh = make_sandbox()
+    fresh.faults.fail_next("block_before", when="res.partner.create")
+    thread, outcome = _create_in_thread(wire(fresh), "Held Before")
+
+    assert fresh.faults.wait_held(1, timeout=30)
+    assert count_partners(wire(fresh), "Held Before") == 0  # held, not yet run
+    fresh.faults.release()
+    thread.join(timeout=30)
+
+    assert isinstance(outcome[0]["result"], int)
+    assert count_partners(wire(fresh), "Held Before") == 1
+
+
 def test_reset_releases_held_requests(make_sandbox, wire) -> None:
     fresh = make_sandbox()
     fresh.faults.fail_next("block", when="res.partner.create")
