@@ -319,3 +319,30 @@ def test_the_least_privilege_user_lands_them_too(make_sandbox, tmp_path):
     order = odoo.one("purchase.order", [["name", "=", "BO-1001"]], ["origin", "state"])
     assert order == {"id": order["id"], "origin": "singer.BuyOrders:BO-1001", "state": "purchase"}
     assert odoo("ir.attachment", "search_count", [["name", "=", "att-1_V3-INV-1.pdf"]]) == 1
+
+
+def test_a_buy_order_naming_an_unknown_supplier_creates_it_once(make_sandbox, tmp_path):
+    """Found on a real Odoo 17: v3's `supplier_name` matched vendors but was not used to create
+    one, so an order from a vendor Odoo lacks failed ('required value missing')."""
+    sandbox = make_sandbox(odoo_version=17, scale=1)
+    record = {
+        "id": "BO-NEW-1",
+        "supplier_name": "Brand New Supplier Ltd",
+        "transaction_date": "2026-02-05",
+        "line_items": json.dumps([{"product_remoteId": 1, "quantity": 2, "sub_total_price": 30.0}]),
+    }
+    schema = json.loads((V3 / "BuyOrders.singer").read_text().splitlines()[0])
+    singer = tmp_path / "new_supplier.singer"
+    lines = [schema, {"type": "RECORD", "stream": "BuyOrders", "record": record}]
+    singer.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    first = run_target(sandbox.settings, tmp_path, singer)
+    second = run_target(sandbox.settings, tmp_path, singer)
+
+    assert statuses(first) == {"BuyOrders": {"BO-NEW-1": "created"}}
+    assert statuses(second) == {"BuyOrders": {"BO-NEW-1": "unchanged"}}
+    odoo = Odoo(sandbox)
+    vendors = odoo("res.partner", "search_read", [["name", "=", "Brand New Supplier Ltd"]])
+    assert len(vendors) == 1
+    order = odoo.one("purchase.order", [["name", "=", "BO-NEW-1"]], ["partner_id", "state"])
+    assert order["partner_id"] == vendors[0]["id"]
