@@ -84,40 +84,36 @@ def _start(**kwargs: object) -> Sandbox:
     return sandbox
 
 
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    """An Odoo 17 sandbox (scale 1) shared by the whole test session."""
-    shared = _start(odoo_version=17, scale=1)
+def _shared_sandbox(version: int) -> Iterator[Sandbox]:
+    """A sandbox of `version` (scale 1) kept for the whole session and reset after each test."""
+    shared = _start(odoo_version=version, scale=1)
     _SHARED.append(shared)
     yield shared
     shared.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    """An Odoo 17 sandbox (scale 1) shared by the whole test session."""
+    yield from _shared_sandbox(17)
 
 
 @pytest.fixture(scope="session")
 def sandbox19() -> Iterator[Sandbox]:
     """An Odoo 19 sandbox (JSON-2 enabled) shared by the whole test session."""
-    shared = _start(odoo_version=19, scale=1)
-    _SHARED.append(shared)
-    yield shared
-    shared.stop()
+    yield from _shared_sandbox(19)
 
 
 @pytest.fixture(scope="session")
 def sandbox16() -> Iterator[Sandbox]:
     """An Odoo 16 sandbox shared by the whole test session."""
-    shared = _start(odoo_version=16, scale=1)
-    _SHARED.append(shared)
-    yield shared
-    shared.stop()
+    yield from _shared_sandbox(16)
 
 
 @pytest.fixture(scope="session")
 def sandbox18() -> Iterator[Sandbox]:
     """An Odoo 18 sandbox shared by the whole test session."""
-    shared = _start(odoo_version=18, scale=1)
-    _SHARED.append(shared)
-    yield shared
-    shared.stop()
+    yield from _shared_sandbox(18)
 
 
 @pytest.fixture(autouse=True)

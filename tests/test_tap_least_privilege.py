@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from singer_run import discover as discover_cli
 from singer_run import parse_messages, run_tap, tap_command
-from test_tap_discovery import ABSTRACT, TRANSIENT, access_checks, by_name, client_for
+from test_tap_discovery import (
+    ABSTRACT,
+    PRESET_STREAMS,
+    TRANSIENT,
+    access_checks,
+    by_name,
+    client_for,
+)
 from test_tap_sync import ground_truth, tap_config
 
 from odoo_client import errors
@@ -21,25 +28,6 @@ from tap_odoo.discovery import discover
 
 LOGGER = logging.getLogger("test_tap_least_privilege")
 CLOSED = {"ir.model", "ir.model.fields", "ir.model.data"}
-PRESET_STREAMS = [
-    "accounts",
-    "companies",
-    "customers",
-    "invoice_bill_lines",
-    "invoice_lines_all",
-    "invoices_bills",
-    "location",
-    "product_suppliers",
-    "products",
-    "purchase_order_lines",
-    "purchase_orders",
-    "sale_order_line",
-    "sale_orders",
-    "stock",
-    "suppliers",
-    "users",
-    "warehouse",
-]
 
 
 def offered(sandbox) -> set[str]:

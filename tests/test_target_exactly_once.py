@@ -6,22 +6,9 @@ from __future__ import annotations
 
 import pytest
 from test_target_cli import DATA, Odoo, run_target, statuses
+from test_target_least_privilege import one_each
 
 pytestmark = pytest.mark.e2e
-
-
-def _one_each(odoo: Odoo) -> dict[str, int]:
-    """How many records hold each value the unified records write (1 each when exactly once)."""
-    found = {}
-    for name in ["Acme Corp", "Jane Doe", "Globex", "Paper Supplies Ltd", "Office Depot"]:
-        found[name] = odoo("res.partner", "search_count", [["name", "=", name]])
-    for ref in ["SO-1001", "SO-1002", "CN-1001", "SO-1003", "PS-778", "OD-31", "PS-R-9"]:
-        found[ref] = odoo("account.move", "search_count", [["ref", "=", ref]])
-    for ref in ["REQ-55", "REQ-56", "REQ-57"]:
-        found[ref] = odoo("purchase.order", "search_count", [["partner_ref", "=", ref]])
-    for name in ["VAT 21% (sales)", "VAT 21% (purchases)"]:
-        found[name] = odoo("account.tax", "search_count", [["name", "=", name]])
-    return found
 
 
 def test_records_whose_external_id_was_not_recorded_are_adopted_on_rerun(make_sandbox, tmp_path):
@@ -40,13 +27,13 @@ def test_records_whose_external_id_was_not_recorded_are_adopted_on_rerun(make_sa
     assert "a re-run finds it by its invoice_origin and adopts it" in failed[("Invoices", "INV-1")]
     assert "a re-run finds it by its ref and adopts it" in failed[("Customers", "C-1")]
     assert odoo("ir.model.data", "search_count", [["module", "=", "singer"]]) == 0
-    assert set(_one_each(odoo).values()) == {1}
+    assert set(one_each(odoo).values()) == {1}
     inv1 = odoo.one("account.move", [["ref", "=", "SO-1001"]], ["invoice_origin", "state"])
     assert inv1 == {"id": inv1["id"], "invoice_origin": "singer.Invoices_INV-1", "state": "draft"}
 
     again = run_target(sandbox.settings, tmp_path, DATA / "unified.singer")
 
-    assert set(_one_each(odoo).values()) == {1}
+    assert set(one_each(odoo).values()) == {1}
     seen = statuses(again)
     assert "created" not in {s for stream in seen.values() for s in stream.values()}
     assert seen["Invoices"]["INV-1"] == "updated"  # adopted, then posted as the source says
